@@ -22,9 +22,9 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK         = 0
-	exitFailure    = 1 // the run failed or found no usable evidence
-	exitUsage      = 2 // bad flags or arguments
+	exitOK      = 0
+	exitFailure = 1 // the run failed or found no usable evidence
+	exitUsage   = 2 // bad flags or arguments
 )
 
 const usage = `negtrace explains load balancer 502/503s during GKE pod terminations.
