@@ -14,8 +14,10 @@ import (
 // Evidence is everything collected for one analysis, deduplicated. It is
 // built by a Collector and read by Analyze; it is not changed after that.
 type Evidence struct {
-	Window     Window // bounds requested by the user; zero times mean open
-	LBRequests int    // distinct LB entries in the window, any status
+	Window     Window    // bounds requested by the user; zero times mean open
+	LBRequests int       // distinct LB entries in the window, any status
+	FirstEntry time.Time // earliest LB entry in the window (zero when none)
+	LastEntry  time.Time // latest LB entry in the window
 	Errors     []lblog.Request
 	Traffic    Traffic // every distinct LB entry in the window, by serverIp
 	Audit      []negops.AuditEntry
@@ -86,6 +88,12 @@ func (c *Collector) AddLBEntry(insertID []byte, t time.Time, serverIP netip.Addr
 	}
 	c.seen[k] = struct{}{}
 	c.ev.LBRequests++
+	if c.ev.FirstEntry.IsZero() || t.Before(c.ev.FirstEntry) {
+		c.ev.FirstEntry = t
+	}
+	if t.After(c.ev.LastEntry) {
+		c.ev.LastEntry = t
+	}
 	c.ev.Traffic.Add(serverIP, t)
 	return true
 }
