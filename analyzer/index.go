@@ -28,9 +28,9 @@ type index struct {
 type negZone struct{ neg, zone string }
 
 type negEvent struct {
-	at, first time.Time
-	ev        negops.ControllerEvent
-	service   string
+	at, first  time.Time
+	ev         negops.ControllerEvent
+	service    string
 	aggregated bool
 }
 

@@ -13,10 +13,10 @@ import (
 // podHistory is everything known about one pod, merged from all its
 // observed versions (list snapshots, watch events) and EndpointSlices.
 type podHistory struct {
-	kube.Pod            // merged: later versions override, empty fields never erase
-	zone     string     // from EndpointSlices or the NEG its IP was attached to
-	services []string   // "ns/name" of Services whose slices listed the pod
-	fromSliceOnly bool  // known only from an EndpointSlice: no pod object read
+	kube.Pod               // merged: later versions override, empty fields never erase
+	zone          string   // from EndpointSlices or the NEG its IP was attached to
+	services      []string // "ns/name" of Services whose slices listed the pod
+	fromSliceOnly bool     // known only from an EndpointSlice: no pod object read
 }
 
 func (h *podHistory) key() string { return h.Namespace + "/" + h.Name }

@@ -24,9 +24,9 @@ type termination struct {
 	preStop  *float64 // configured sleep seconds; nil when unknown
 
 	detachReq, detachDone time.Time
-	detachFrom           string // "audit", "event" or "" (no detach evidence)
-	failedOps            int
-	neg, zone            string
+	detachFrom            string // "audit", "event" or "" (no detach evidence)
+	failedOps             int
+	neg, zone             string
 
 	lastReq   time.Time // last request the LB sent the pod (any status)
 	lastAfter time.Time // last request after t0
