@@ -70,7 +70,7 @@ func DecodeDocument(raw []byte) (Objects, error) {
 	switch {
 	case isWatchType(doc.Type) && doc.Kind == "" && (len(doc.Object) > 0 || doc.Type == watchBookmark):
 		objs.watchEvent(doc.Type, doc.Object)
-	case doc.APIVersion != "" && (doc.Kind == "List" || (strings.HasSuffix(doc.Kind, "List") && doc.Items != nil)):
+	case doc.Kind == "List" || (doc.APIVersion != "" && strings.HasSuffix(doc.Kind, "List") && doc.Items != nil):
 		itemKind := strings.TrimSuffix(doc.Kind, "List")
 		for i, item := range doc.Items {
 			objs.object(fmt.Sprintf("items[%d]: ", i), item, doc.APIVersion, itemKind, false)

@@ -98,6 +98,11 @@ func TestDecodeDocument(t *testing.T) {
 		{name: "empty list", raw: `{"apiVersion":"v1","kind":"List","items":[]}`, want: summary{}},
 		{name: "list without items", raw: `{"apiVersion":"v1","kind":"List"}`, want: summary{}},
 		{
+			name: "List without apiVersion",
+			raw:  `{"kind":"List","items":[{"apiVersion":"v1","kind":"Service","metadata":{"namespace":"a","name":"s"}},{"metadata":{"name":"x"}}]}`,
+			want: summary{Services: []string{"a/s"}, Problems: []string{"items[1]: object without apiVersion and kind"}},
+		},
+		{
 			name: "kind ending in List without items is an object",
 			raw:  `{"apiVersion":"example.com/v1","kind":"AllowList","spec":{}}`,
 			want: summary{Ignored: []string{"example.com/v1 AllowList"}},
@@ -143,6 +148,19 @@ func TestDecodeDocument(t *testing.T) {
 				t.Errorf("DecodeDocument() mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestObjectsLen(t *testing.T) {
+	raw := `{"apiVersion":"v1","kind":"List","items":[` + string(readTestdata(t, "pod_terminating.json")) + `,` +
+		string(readTestdata(t, "slice_terminating.json")) + `,` + string(readTestdata(t, "service_neg.json")) + `,` +
+		string(readTestdata(t, "event_killing.json")) + `,{"apiVersion":"apps/v1","kind":"ReplicaSet"},{}]}`
+	got, err := DecodeDocument([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Len() != 4 {
+		t.Errorf("Objects.Len() = %d, want 4 (ignored kinds and problems do not count)", got.Len())
 	}
 }
 

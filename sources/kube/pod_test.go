@@ -71,6 +71,12 @@ func TestPodFrom(t *testing.T) {
 				IP: netip.MustParseAddr("10.1.2.3"), PreStop: PreStop{Kind: PreStopHTTP}, Container: "c"},
 		},
 		{
+			name: "owner without controller flag",
+			pod: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "j-1",
+				OwnerReferences: []metav1.OwnerReference{{Kind: "Job", Name: "j"}}}},
+			want: Pod{Namespace: "ns", Name: "j-1", Workload: "ns/j", OwnerKind: "Job", TerminationGrace: 30, PreStop: PreStop{Kind: PreStopNone}},
+		},
+		{
 			name: "empty pod",
 			pod:  &corev1.Pod{},
 			want: Pod{Workload: "/", TerminationGrace: 30, PreStop: PreStop{Kind: PreStopNone}},

@@ -1,6 +1,8 @@
 package kube
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,6 +39,7 @@ func TestPreStopFrom(t *testing.T) {
 		{"sleep exponent", exec("sleep", "1e3"), other("sleep", "1e3")},
 		{"sleep negative", exec("sleep", "-5"), other("sleep", "-5")},
 		{"sleep without args", exec("sleep"), other("sleep")},
+		{"sleep overflowing", exec("sleep", "1"+strings.Repeat("0", 308)+"d"), other("sleep", "1"+strings.Repeat("0", 308)+"d")},
 		{"sh -c sleep", exec("sh", "-c", "sleep 40"), execSleep(40, "sh", "-c", "sleep 40")},
 		{"/bin/bash -c sleep then quit", exec("/bin/bash", "-c", "sleep 5 && nginx -s quit"), execSleep(5, "/bin/bash", "-c", "sleep 5 && nginx -s quit")},
 		{"/bin/ash -c sleep;", exec("/bin/ash", "-c", "  sleep 10; kill 1"), execSleep(10, "/bin/ash", "-c", "  sleep 10; kill 1")},
@@ -62,4 +65,18 @@ func TestPreStopFrom(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzExecSleepSeconds checks that reading a preStop command never panics
+// and gives a finite, non-negative duration.
+func FuzzExecSleepSeconds(f *testing.F) {
+	f.Add("sleep", "-c", "40s")
+	f.Add("/bin/sh", "-ec", "sleep 5 && nginx -s quit")
+	f.Add("bash", "--norc", "sleep 1m 30s; kill 1")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		s, ok := execSleepSeconds([]string{a, b, c})
+		if s < 0 || math.IsInf(s, 0) || math.IsNaN(s) || (!ok && s != 0) {
+			t.Fatalf("execSleepSeconds(%q, %q, %q) = %v, %v", a, b, c, s, ok)
+		}
+	})
 }
