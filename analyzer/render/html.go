@@ -92,6 +92,8 @@ type htmlError struct {
 
 type htmlInput struct {
 	*analyzer.Input
+	RecordsText  string
+	SkippedText  string
 	Problems     []string // at most htmlMaxProblems
 	ProblemsMore int
 }
@@ -130,7 +132,7 @@ func newHTMLData(r *analyzer.Report, opts Options) *htmlData {
 	}
 	for i := range r.Inputs {
 		in := &r.Inputs[i]
-		hi := htmlInput{Input: in, Problems: in.Problems[:min(len(in.Problems), htmlMaxProblems)]}
+		hi := htmlInput{Input: in, RecordsText: count(in.Records), SkippedText: count(in.Skipped), Problems: in.Problems[:min(len(in.Problems), htmlMaxProblems)]}
 		hi.ProblemsMore = len(in.Problems) - len(hi.Problems)
 		d.Inputs = append(d.Inputs, hi)
 	}

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
@@ -18,8 +19,8 @@ const (
 	tlLaneHeight = 20.0
 	tlBottom     = 6.0
 	tlDotRadius  = 3.5
-	tlMinSeconds = -60.0 // the x range never extends beyond these
-	tlMaxSeconds = 600.0
+	tlMinSeconds = -60.0 // the x range never extends beyond these; errors
+	tlMaxSeconds = 600.0 // further from the deletion are not drawn
 	tlLabelRunes = 34
 )
 
@@ -91,6 +92,12 @@ func newTimeline(terms []termRow, errs []analyzer.ErrorVerdict, clockLayout stri
 		drawn = append(drawn, row.T)
 	}
 	errsOf := matchErrors(drawn, terms, errs)
+	for i, t := range drawn {
+		errsOf[i] = slices.DeleteFunc(errsOf[i], func(e *analyzer.ErrorVerdict) bool {
+			s := e.Timestamp.Sub(*t.DeletionRequestedAt).Seconds()
+			return s < tlMinSeconds || s > tlMaxSeconds
+		})
+	}
 
 	// The x range covers every mark and error, within [tlMinSeconds, tlMaxSeconds].
 	lo, hi := 0.0, 10.0

@@ -17,8 +17,8 @@ type view struct {
 	Window      string // "2024-05-01 10:00:00 → 10:30:00 UTC (30m)"
 	clockLayout string // layout of clock times: with the date only when the window spans days
 
-	Requests, FiveXX, Race int
-	FiveXXPct, RacePct     string // "" when there is nothing to divide by
+	Requests, FiveXX, Race  int
+	FiveXXPct, RacePct      string // "" when there is nothing to divide by
 	RacePods, RaceWorkloads int
 
 	Verdicts map[analyzer.Verdict]int
@@ -44,10 +44,10 @@ type causeRow struct {
 
 // termRow is one pod termination, times as offsets from its deletion.
 type termRow struct {
-	T                                      *analyzer.Termination
-	Deleted                                string // clock time of the deletion request, or dash
+	T                                       *analyzer.Termination
+	Deleted                                 string // clock time of the deletion request, or dash
 	Sigterm, DetachReq, DetachDone, LastReq string // offsets, see offset
-	Latency, Exposure, Exit                string
+	Latency, Exposure, Exit                 string
 }
 
 // recRow is one workload recommendation.
