@@ -138,6 +138,15 @@ func clean(s string) string {
 	}, s)
 }
 
+// sentence capitalises the first letter of s.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 // ellipsize shortens s to at most n runes by cutting its middle, where
 // names differ least (namespaces lead, pod hashes trail).
 func ellipsize(s string, n int) string {

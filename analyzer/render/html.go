@@ -102,7 +102,7 @@ func newHTMLData(r *analyzer.Report, opts Options) *htmlData {
 	v := newView(r)
 	d := &htmlData{
 		Window:       v.Window,
-		Headline:     v.headline(),
+		Headline:     sentence(v.headline()),
 		RaceHeadline: v.Race > 0,
 		Latency:      v.Latency,
 		Timeline:     newTimeline(v.Terms, r.Errors, v.clockLayout),

@@ -81,7 +81,7 @@ func (m *mdWriter) summary() {
 	v := m.v
 	m.line("# NEG detach race report: %s", mdEscape(v.Window))
 	m.line("")
-	m.line("**%s.**", mdEscape(v.headline()))
+	m.line("**%s.**", mdEscape(sentence(v.headline())))
 	m.line("")
 	m.header("", "")
 	fiveXX := count(v.FiveXX)
@@ -105,6 +105,9 @@ func (m *mdWriter) summary() {
 }
 
 func (m *mdWriter) causes() {
+	if m.v.FiveXX == 0 && len(m.v.r.Errors) == 0 {
+		return
+	}
 	m.line("")
 	m.line("## 5xx by cause")
 	m.line("")
@@ -317,7 +320,7 @@ func mdEscape(s string) string {
 		case '-', '+', '=', '.', ')':
 			// Only a line start could make these a list or heading marker;
 			// escaping them in the middle costs readability for nothing.
-			if i == 0 || (r == '.' || r == ')') && leadingDigits(s[:i]) {
+			if i == 0 || (r == '.' || r == ')') && leadingDigits(s[:i]) && (i+1 == len(s) || s[i+1] == ' ') {
 				b.WriteByte('\\')
 			}
 			b.WriteRune(r)
@@ -329,7 +332,7 @@ func mdEscape(s string) string {
 }
 
 // leadingDigits reports whether s is all ASCII digits (an ordered list
-// marker when followed by "." or ")").
+// marker when followed by "." or ")" and a space).
 func leadingDigits(s string) bool {
 	if s == "" {
 		return false

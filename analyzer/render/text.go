@@ -262,6 +262,9 @@ func fitColumns(header []string, rows [][]string, shrink, minWidth []int, width 
 // shortenPod shortens a pod name to n runes, leaving out the ReplicaSet
 // hash first ("frontend-…-x2x9k"), the middle otherwise.
 func shortenPod(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
 	last := strings.LastIndexByte(s, '-')
 	if last > 0 {
 		if prev := strings.LastIndexByte(s[:last], '-'); prev > 0 {
