@@ -2,6 +2,7 @@ package lblog
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -51,7 +52,8 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzPeek checks that Peek never panics, that its InsertID is part of the
-// input, and that whenever both Peek and Parse succeed they agree.
+// input, that it only accepts valid JSON, and that whenever both Peek and
+// Parse succeed they agree.
 func FuzzPeek(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -61,6 +63,9 @@ func FuzzPeek(f *testing.F) {
 		}
 		if !bytes.Contains(raw, p.InsertID) {
 			t.Fatalf("InsertID %q not in the input", p.InsertID)
+		}
+		if !json.Valid(raw) {
+			t.Fatalf("Peek accepted invalid JSON %q", raw)
 		}
 		r, err := Parse(raw)
 		if err != nil {

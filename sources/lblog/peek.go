@@ -2,6 +2,7 @@ package lblog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"time"
 )
@@ -27,8 +28,9 @@ type Peeked struct {
 // escaped or non-ASCII keys and values where it reads them, a status that is
 // not a plain integer, a missing insertId, timestamp or status.
 //
-// Peek does not validate every detail of the JSON grammar; it checks that
-// strings and brackets are balanced and that nothing follows the object.
+// Peek checks the JSON grammar of the whole entry as it scans (not the
+// UTF-8 encoding of strings, which encoding/json does not check either), so
+// an entry it accepts is valid JSON.
 func Peek(raw []byte) (Peeked, bool) {
 	s := scanner{b: raw}
 	var p Peeked
@@ -128,83 +130,166 @@ func (s *scanner) plainString() ([]byte, bool) {
 	return nil, false
 }
 
-// skipString skips any string, escapes included.
+// Word-at-a-time helpers: each reports whether any byte of x is zero, below
+// 0x20, or equal to a given byte. They are exact, never just likely.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func hasZero(x uint64) bool { return (x-lows)&^x&highs != 0 }
+
+// hasStringSpecial reports whether any byte of x is a quote, a backslash
+// or a control character: the bytes a string scan must stop at.
+func hasStringSpecial(x uint64) bool {
+	return (x-0x20*lows)&^x&highs != 0 || hasZero(x^('"'*lows)) || hasZero(x^('\\'*lows))
+}
+
+// skipString skips a string, checking its escapes and that it holds no
+// control characters, as the JSON grammar wants.
 func (s *scanner) skipString() bool {
+	b := s.b
 	i := s.i + 1
 	for {
-		j := bytes.IndexByte(s.b[i:], '"')
-		if j < 0 {
+		for i+8 <= len(b) && !hasStringSpecial(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
+		if i >= len(b) {
 			return false
 		}
-		j += i
-		// The quote is escaped when an odd number of backslashes precede it.
-		n := 0
-		for k := j - 1; k >= i && s.b[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			s.i = j + 1
+		switch c := b[i]; {
+		case c == '"':
+			s.i = i + 1
 			return true
+		case c == '\\':
+			if i+1 >= len(b) {
+				return false
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
+					return false
+				}
+				i += 6
+			default:
+				return false
+			}
+		case c < 0x20:
+			return false
+		default:
+			i++
 		}
-		i = j + 1
 	}
 }
 
-// maxSkipDepth bounds the nesting skipValue follows (a bit stack).
-const maxSkipDepth = 64
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// skipValue skips any JSON value, checking that strings and brackets balance.
-func (s *scanner) skipValue() bool {
-	if s.i >= len(s.b) {
+// maxSkipDepth bounds the nesting skipValue follows; deeper entries are left to Parse.
+const maxSkipDepth = 100
+
+// skipValue skips any JSON value, checking the JSON grammar: when Peek is
+// ok, the whole entry is valid JSON.
+func (s *scanner) skipValue() bool { return s.skipValueDepth(0) }
+
+func (s *scanner) skipValueDepth(depth int) bool {
+	if s.i >= len(s.b) || depth > maxSkipDepth {
 		return false
 	}
 	switch c := s.b[s.i]; c {
 	case '"':
 		return s.skipString()
-	case '{', '[':
-		var stack uint64 // 1 = object
-		depth := 0
-		for s.i < len(s.b) {
-			switch c := s.b[s.i]; c {
-			case '"':
-				if !s.skipString() {
-					return false
-				}
+	case '{':
+		s.i++
+		if s.next('}') {
+			return true
+		}
+		for {
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] != '"' || !s.skipString() || !s.next(':') {
+				return false
+			}
+			s.ws()
+			if !s.skipValueDepth(depth + 1) {
+				return false
+			}
+			if s.next(',') {
 				continue
-			case '{', '[':
-				if depth == maxSkipDepth {
-					return false
-				}
-				stack <<= 1
-				if c == '{' {
-					stack |= 1
-				}
-				depth++
-			case '}', ']':
-				if depth == 0 || (stack&1 == 1) != (c == '}') {
-					return false
-				}
-				stack >>= 1
-				depth--
-				if depth == 0 {
-					s.i++
-					return true
-				}
 			}
-			s.i++
+			return s.next('}')
 		}
-		return false
-	default:
-		start := s.i
-		for s.i < len(s.b) {
-			c := s.b[s.i]
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E') {
-				break
+	case '[':
+		s.i++
+		if s.next(']') {
+			return true
+		}
+		for {
+			s.ws()
+			if !s.skipValueDepth(depth + 1) {
+				return false
 			}
-			s.i++
+			if s.next(',') {
+				continue
+			}
+			return s.next(']')
 		}
-		return s.i > start
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
 	}
+	return s.number()
+}
+
+// literal consumes lit.
+func (s *scanner) literal(lit string) bool {
+	if !bytes.HasPrefix(s.b[s.i:], []byte(lit)) {
+		return false
+	}
+	s.i += len(lit)
+	return true
+}
+
+// number consumes a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() bool {
+	b := s.b
+	i := s.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	s.i = i
+	return true
 }
 
 // dup marks bit in seen and reports whether it was already set.
