@@ -347,13 +347,15 @@ func leadingDigits(s string) bool {
 
 // mdCode writes s as a code span for a table cell, which keeps
 // identifiers readable; values that contain backticks or angle brackets
-// fall back to escaped text, so no raw tag ever appears.
+// fall back to escaped text, so no raw tag ever appears. Backslashes fall
+// back too: GFM reads "\\|" as an escaped backslash and a cell border,
+// even inside a code span.
 func mdCode(s string) string {
 	s = clean(s)
 	if s == "" {
 		return ""
 	}
-	if strings.ContainsAny(s, "`<>") {
+	if strings.ContainsAny(s, "`<>\\") {
 		return mdEscape(s)
 	}
 	// Inside a table, GFM splits cells on | before it parses code spans.

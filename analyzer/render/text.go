@@ -314,7 +314,7 @@ func (t *textWriter) recommendations() {
 			t.line("")
 		}
 		t.line("  %s  %s  %s", t.style(ansiBold, clean(rec.Workload)), t.actionStyle(clean(rec.Action)), settings(row))
-		t.line("    %s · detach latency %s", plural(rec.Terminations, "termination"), row.Latency)
+		t.line("    %s · detach latency %s", row.Terminations, row.Latency)
 		t.line("    race errors: %s observed, %s would have been avoided", count(rec.RaceErrorsObserved), count(rec.RaceErrorsAvoided))
 		if rec.Rationale != "" {
 			t.para("    ", rec.Rationale)

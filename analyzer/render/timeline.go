@@ -34,7 +34,8 @@ type timeline struct {
 	AxisY          float64
 	Ticks          []tlTick
 	Lanes          []tlLane
-	Omitted        int // terminations without a lane: over the cap, or deletion time unknown
+	Omitted        int    // terminations without a lane: over the cap, or deletion time unknown
+	OmittedText    string // "3 terminations"
 	From, To       float64
 }
 
@@ -132,6 +133,7 @@ func newTimeline(terms []termRow, errs []analyzer.ErrorVerdict, clockLayout stri
 	for i, t := range drawn {
 		tl.Lanes = append(tl.Lanes, tl.lane(i, t, errsOf[i], clockLayout))
 	}
+	tl.OmittedText = plural(tl.Omitted, "termination")
 	tl.Height = round1(tlTop + float64(len(drawn))*tlLaneHeight + tlBottom)
 	return tl
 }

@@ -56,6 +56,7 @@ type recRow struct {
 	PrestopNow, PrestopNew string
 	GraceNow, GraceNew     string
 	Latency                string
+	Terminations           string // "3 terminations"
 }
 
 // inputRow is one input file.
@@ -227,7 +228,7 @@ func (v *view) recs() {
 	for i := range v.r.Recommendations {
 		rec := &v.r.Recommendations[i]
 		row := recRow{R: rec, PrestopNow: "unknown", GraceNow: "unknown", PrestopNew: dash, GraceNew: dash,
-			Latency: latency(rec.DetachLatencySeconds)}
+			Latency: latency(rec.DetachLatencySeconds), Terminations: plural(rec.Terminations, "termination")}
 		if rec.CurrentPrestopSleepSeconds != nil {
 			row.PrestopNow = setting(*rec.CurrentPrestopSleepSeconds)
 		}
