@@ -40,10 +40,12 @@ func detect(br *bufio.Reader) (l layout, why string, err error) {
 		br.Discard(len(utf8BOM))
 	}
 	b, err := br.Peek(min(detectSize, br.Size()))
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && !errors.Is(err, io.EOF) && len(b) == 0 {
 		return layoutNone, "", err
 	}
-	whole := len(b) < min(detectSize, br.Size()) // b holds the whole input
+	// b holds the whole input, or all that could be read before an error
+	// the reader reports again later.
+	whole := len(b) < min(detectSize, br.Size())
 	if bytes.IndexByte(b, 0) >= 0 {
 		return layoutNone, "binary data", nil
 	}
@@ -58,13 +60,15 @@ func detect(br *bufio.Reader) (l layout, why string, err error) {
 	case '[':
 		return layoutJSON, "", nil
 	case '{':
-		// Pretty printers (gcloud, kubectl, jq) put the opening brace of a
-		// document alone on its line; a sink writes a whole entry per line.
-		first, _, _ := bytes.Cut(rest, []byte("\n"))
-		if len(trimSpace(first)) == 1 {
-			return layoutJSON, "", nil
+		// A sink writes a whole entry per line; pretty printers (gcloud,
+		// kubectl, jq) spread a document over lines, the opening brace
+		// alone on the first one. A first line longer than what is looked
+		// at is taken for an entry.
+		first, _, found := bytes.Cut(rest, []byte("\n"))
+		if (!found && !whole) || completeObject(trimSpace(first)) {
+			return layoutNDJSON, "", nil
 		}
-		return layoutNDJSON, "", nil
+		return layoutJSON, "", nil
 	}
 	if looksYAML(rest) {
 		return layoutYAML, "", nil

@@ -33,9 +33,10 @@ type splitter struct {
 	yield   func(raw []byte, line int) // raw is only valid during the call
 	maxSize int                        // largest value kept, in bytes
 
-	line      int  // number of the line being scanned, 1-based
-	lineStart bool // the chunk being scanned begins a line
-	skipLine  bool // drop the rest of the current line
+	line      int    // number of the line being scanned, 1-based
+	lineStart bool   // the chunk being scanned begins a line
+	skipLine  bool   // drop the rest of the current line
+	garbage   []byte // start of the text being skipped, reported once long enough or at the end of its line
 
 	// The value being read.
 	buf      []byte
@@ -98,6 +99,7 @@ func endsLine(chunk []byte) bool { return chunk[len(chunk)-1] == '\n' }
 func (s *splitter) scan(chunk []byte) {
 	if s.skipLine {
 		s.skipLine = !endsLine(chunk)
+		s.skipText(chunk)
 		return
 	}
 	i := 0
@@ -140,9 +142,28 @@ func (s *splitter) between(chunk []byte, i int) int {
 		s.inArray = false
 		return i + 1
 	}
-	s.t.skip(s.line, "not JSON: %s", excerpt(chunk[i:]))
+	s.garbage = make([]byte, 0, maxExcerpt+1)
 	s.skipLine = !endsLine(chunk)
+	s.skipText(chunk[i:])
 	return len(chunk)
+}
+
+// skipText gathers the start of text that is not JSON and reports it once
+// there is enough of it for an excerpt, or its line ends.
+func (s *splitter) skipText(chunk []byte) {
+	if s.garbage == nil {
+		return // already reported
+	}
+	s.garbage = append(s.garbage, chunk[:min(len(chunk), maxExcerpt+1-len(s.garbage))]...)
+	if len(s.garbage) > maxExcerpt || !s.skipLine {
+		s.reportText()
+	}
+}
+
+// reportText reports the text gathered by skipText.
+func (s *splitter) reportText() {
+	s.t.skip(s.line, "not JSON: %s", excerpt(s.garbage))
+	s.garbage = nil
 }
 
 // value scans chunk[i:] inside a value, yields the value when it ends and
@@ -287,6 +308,9 @@ func (s *splitter) endResync() {
 
 // end reports what the end of the input (or a read error) cut short.
 func (s *splitter) end(readErr error) {
+	if s.skipLine && s.garbage != nil {
+		s.reportText()
+	}
 	if s.resync {
 		b := s.broken
 		s.t.problem(b.start, "malformed JSON value (%s at line %d); skipped to the end of the input", b.why, b.at)
