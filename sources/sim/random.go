@@ -9,10 +9,11 @@ import (
 
 // Streams of the seeded generator. Each part of the model draws from its own
 // stream, so that scaling the traffic (--lb-entries) leaves the cluster
-// timeline unchanged.
+// timeline unchanged, and the look of LB entries leaves the incident alone.
 const (
-	streamCluster uint64 = 1
-	streamTraffic uint64 = 2
+	streamCluster  uint64 = 1
+	streamTraffic  uint64 = 2 // arrivals, endpoint picks and outcomes
+	streamCosmetic uint64 = 3 // insertIds, traces, URLs, clients of LB entries
 )
 
 // rng wraps a PCG generator with the draws the model needs.

@@ -52,7 +52,7 @@ func rolloutRace() Scenario {
 			Image: "us-docker.pkg.dev/shop-prod/apps/web:2.14.0", Port: 8080, SvcPort: 80, Grace: 30,
 			PreStop: PreStop{Kind: PreStopNone}, App: App{Kind: AppExit, ExitCode: 143},
 			MaxSurge: 2, MaxUnavail: 1, RPS: 4, Paths: webPaths,
-			Lookalikes: Lookalikes{AppError: 0.0012, KeepAlive: 0.0002, PickFail: 0.0005, ClientDisconnect: 0.002},
+			Lookalikes: Lookalikes{AppError: 0.0012, KeepAlive: 0.0008, PickFail: 0.0005, ClientDisconnect: 0.002},
 		},
 		{
 			Namespace: "shop", Name: "api", Replicas: 3,

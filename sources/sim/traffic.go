@@ -4,17 +4,11 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
-	"strconv"
 	"time"
 )
 
-// Causes of LB errors in the ground truth, matching the analyzer's.
+// statusDetails values the simulated load balancer writes.
 const (
-	CauseRace         = "neg_detach_race"
-	CauseClosedConn   = "backend_closed_connection"
-	CauseAppError     = "application_error"
-	CauseNoBackend    = "no_healthy_backend"
-	CauseOther        = "other"
 	detailsOK         = "response_sent_by_backend"
 	detailsConnect    = "failed_to_connect_to_backend"
 	detailsClosed     = "backend_connection_closed_before_data_sent_to_client"
@@ -244,9 +238,6 @@ func (t *traffic) outcome(r *request, m *membership, at time.Duration) {
 		}
 	}
 }
-
-// formatSize is an int64 field in its JSON string form.
-func formatSize(n int) string { return strconv.Itoa(n) }
 
 // sortByT0 orders pods by deletion request time.
 func sortByT0(ps []*pod) {

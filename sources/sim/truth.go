@@ -9,6 +9,15 @@ import (
 // TruthSchema identifies the truth.json format.
 const TruthSchema = "negtrace.sim.truth/v1"
 
+// Causes of LB errors in the ground truth: the analyzer's causes.
+const (
+	CauseRace       = "neg_detach_race"           // the pod had stopped serving and its detach had not taken effect
+	CauseClosedConn = "backend_closed_connection" // keep-alive mismatch on a pod that was not terminating
+	CauseAppError   = "application_error"         // the app answered 5xx while serving
+	CauseNoBackend  = "no_healthy_backend"        // failed_to_pick_backend
+	CauseOther      = "other"                     // LB-internal errors, timeouts on healthy pods
+)
+
 // Truth is the ground truth of one simulated run, written to truth.json
 // (2-space indented JSON, times RFC 3339 UTC with their full precision,
 // absent times null). Its schema ("negtrace.sim.truth/v1"):

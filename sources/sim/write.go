@@ -158,7 +158,7 @@ func writeTraffic(dir string, w *World, out io.Writer, lbEntries int, gz bool) (
 	}
 
 	tr := newTraffic(w, lbEntries)
-	em := newEntryMaker(w, tr.g)
+	em := newEntryMaker(w, newRNG(w.Seed, streamCosmetic))
 	var errs []TruthError
 	n := 0
 	for {

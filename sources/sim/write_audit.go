@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -48,7 +49,7 @@ func auditEntries(w *World) []gcloudEntry {
 		for _, k := range o.endpoints {
 			var port any = k.port
 			if o.portString {
-				port = formatSize(k.port)
+				port = strconv.Itoa(k.port)
 			}
 			eps = append(eps, map[string]any{"instance": k.node, "ipAddress": k.ip.String(), "port": port})
 		}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -69,8 +70,8 @@ var userAgents = []string{
 // lbNames are the Ingress load balancer's resource names for a namespace.
 type lbNames struct{ forwardingRule, targetProxy, urlMap string }
 
-// entryMaker turns requests into LogEntries; its cosmetic draws come from
-// the traffic stream, after the request's own.
+// entryMaker turns requests into LogEntries; its draws (ids, URLs,
+// clients) come from their own stream.
 type entryMaker struct {
 	w       *World
 	g       *rng
@@ -124,7 +125,7 @@ func (em *entryMaker) entry(r *request) lbEntry {
 	names := em.names[r.d.cfg.Namespace]
 	resp := ""
 	if r.respSize > 0 {
-		resp = formatSize(r.respSize)
+		resp = strconv.Itoa(r.respSize)
 	}
 	return lbEntry{
 		InsertID:         g.insertID(),
@@ -140,7 +141,7 @@ func (em *entryMaker) entry(r *request) lbEntry {
 			BackendServiceName: r.d.neg,
 		}},
 		HTTPRequest: lbHTTP{
-			RequestMethod: method, RequestURL: "https://" + cfg.Host + path, RequestSize: formatSize(reqSize),
+			RequestMethod: method, RequestURL: "https://" + cfg.Host + path, RequestSize: strconv.Itoa(reqSize),
 			Status: r.status, ResponseSize: resp, UserAgent: userAgents[g.intn(len(userAgents))],
 			RemoteIP: client, ServerIP: r.serverIP, Latency: protoDuration(r.latency),
 		},
