@@ -153,3 +153,31 @@ func TestLBEntriesOverride(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteTraffic measures streaming LB entries (plain NDJSON).
+func BenchmarkWriteTraffic(b *testing.B) {
+	sc, _ := Lookup("rollout-race")
+	w, err := Run(sc.Name, sc.Config, sc.Seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const entries = 50000
+	dir := b.TempDir()
+	var n int64
+	for b.Loop() {
+		var cw countWriter
+		got, _, err := writeTraffic(dir, w, &cw, entries, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = cw.n
+		if got < entries*9/10 {
+			b.Fatalf("%d entries", got)
+		}
+	}
+	b.SetBytes(n)
+}
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }

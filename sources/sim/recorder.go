@@ -126,7 +126,10 @@ func (r *recorder) emit(ref objRef, typ, reason, msg, component, host string, sk
 	// Dedup: an identical event bumps count on the existing object.
 	s := r.seen[key]
 	if s == nil {
-		s = &seenRecord{name: fmt.Sprintf("%s.%x", ref.name, now.UnixNano()), uid: e.g.uuid(), first: now, created: e.w.abs(e.now)}
+		// Names carry the emitter's clock in nanoseconds; two events emitted
+		// in one step of the model still differ by a few microseconds.
+		stamp := now.Add(e.g.dur(time.Microsecond, 900*time.Microsecond) + time.Duration(e.g.intn(1000)))
+		s = &seenRecord{name: fmt.Sprintf("%s.%x", ref.name, stamp.UnixNano()), uid: e.g.uuid(), first: now, created: e.w.abs(e.now)}
 		r.seen[key] = s
 	}
 	s.count++
