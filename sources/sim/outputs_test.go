@@ -446,3 +446,40 @@ func dirSize(t *testing.T, dir string) int64 {
 	}
 	return n
 }
+
+// TestTruthRaceWindows checks truth.json on its own: every race error lies
+// after its pod stopped serving (less the longest request, for requests in
+// flight at that moment) and before the detach reached the data plane, and
+// the per-termination counts add up.
+func TestTruthRaceWindows(t *testing.T) {
+	for _, sc := range Scenarios() {
+		t.Run(sc.Name, func(t *testing.T) {
+			tr := parseTruth(t, readFiles(t, goldenDir(sc.Name))[FileTruth])
+			terms := map[string]TruthTermination{}
+			sum := 0
+			for _, x := range tr.Terminations {
+				terms[x.Pod] = x
+				sum += x.RaceErrors
+			}
+			races := 0
+			for _, e := range tr.Errors {
+				if e.Cause != CauseRace {
+					continue
+				}
+				races++
+				x, ok := terms[*e.Pod]
+				switch {
+				case !ok || x.StoppedServingAt == nil || x.DataplaneStoppedAt == nil:
+					t.Errorf("race error %s on %s without a complete termination", e.InsertID, *e.Pod)
+				case e.Timestamp.Before(x.StoppedServingAt.Add(-maxServiceTime)):
+					t.Errorf("race error %s at %s before %s stopped serving at %s", e.InsertID, e.Timestamp, x.Pod, x.StoppedServingAt)
+				case !e.Timestamp.Before(*x.DataplaneStoppedAt):
+					t.Errorf("race error %s at %s after the detach of %s took effect at %s", e.InsertID, e.Timestamp, x.Pod, x.DataplaneStoppedAt)
+				}
+			}
+			if races != sum || races != tr.ByCause[CauseRace] {
+				t.Errorf("%d race errors, terminations count %d, by_cause %d", races, sum, tr.ByCause[CauseRace])
+			}
+		})
+	}
+}

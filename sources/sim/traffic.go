@@ -60,6 +60,9 @@ type traffic struct {
 // scaled so that about that many requests are generated.
 func newTraffic(w *World, lbEntries int) *traffic {
 	t := &traffic{w: w, g: newRNG(w.Seed, streamTraffic), h: newHolders(w)}
+	for _, m := range w.members { // a World may be written more than once
+		m.lastRequest, m.raceErrors = never, 0
+	}
 	total := 0.0
 	for _, d := range w.deploys {
 		total += d.cfg.RPS
