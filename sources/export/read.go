@@ -151,6 +151,7 @@ type run struct {
 	opts     Options
 	progress *progress
 	raw, dec *bufio.Reader // for the file and for gzip's output, reused across inputs
+	bufSize  int           // of raw and dec; 0 means bufferSize (tests make it small)
 }
 
 // bufferSize is the size of the read buffers: lines up to that size are
@@ -181,8 +182,7 @@ func pathError(err error) error {
 	return err
 }
 
-// read opens, decompresses and detects one file, then reads its documents.
-// It returns only ctx's error.
+// read opens and reads one file. It returns only ctx's error.
 func (r *run) read(ctx context.Context, in input, t *tally) error {
 	f, err := os.Open(in.path)
 	if err != nil {
@@ -190,8 +190,17 @@ func (r *run) read(ctx context.Context, in input, t *tally) error {
 		return nil
 	}
 	defer f.Close()
-	src := &countingReader{r: f, n: &t.bytes, progress: r.progress}
-	br := reuse(&r.raw, src, bufferSize)
+	return r.stream(ctx, &countingReader{r: f, n: &t.bytes, progress: r.progress}, t)
+}
+
+// stream decompresses and detects one input, then reads its documents. It
+// returns only ctx's error.
+func (r *run) stream(ctx context.Context, src io.Reader, t *tally) error {
+	size := bufferSize
+	if r.bufSize > 0 {
+		size = r.bufSize
+	}
+	br := reuse(&r.raw, src, size)
 	if isGzip(br) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -199,7 +208,7 @@ func (r *run) read(ctx context.Context, in input, t *tally) error {
 			return nil
 		}
 		defer zr.Close()
-		br = reuse(&r.dec, zr, bufferSize)
+		br = reuse(&r.dec, zr, size)
 	}
 	lay, why, err := detect(br)
 	if err != nil {
