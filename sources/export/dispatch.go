@@ -107,7 +107,7 @@ func (s *sink) classify(raw []byte, line int) {
 		// parser that gets the document reports what matters.
 	}
 	switch {
-	case env.APIVersion != "" && env.Kind != "", env.Type != "" && bool(env.Object):
+	case env.APIVersion != "" && env.Kind != "", env.Kind == "List", env.Type != "" && bool(env.Object):
 		s.kube(raw, line, env.Type != "" && bool(env.Object))
 	case lblog.IsLBResource(env.Resource.Type):
 		s.request(raw, line)

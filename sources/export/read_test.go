@@ -313,6 +313,14 @@ func TestReadEdgeCases(t *testing.T) {
 			lb: whole,
 		},
 		{
+			name: "List without apiVersion", content: `{"kind":"List","items":[{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"shop"}}]}`,
+			want: analyzer.Input{Kind: KindKubectlJSON, Records: 1, Problems: []string{}},
+		},
+		{
+			name: "watch bookmark", content: "{\n    \"type\": \"BOOKMARK\",\n    \"object\": {\"kind\": \"Pod\", \"apiVersion\": \"v1\", \"metadata\": {\"resourceVersion\": \"12\"}}\n}\n",
+			want: analyzer.Input{Kind: KindKubectlWatch, Problems: []string{}},
+		},
+		{
 			name: "malformed YAML", content: "# header\nkind: Pod\napiVersion: v1\n---\na: [1, 2\n---\n",
 			want: analyzer.Input{Kind: KindYAML, Records: 1, Skipped: 1, Problems: []string{
 				"F:5: malformed YAML: yaml: line 1: did not find expected ',' or ']'",
