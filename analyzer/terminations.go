@@ -316,9 +316,6 @@ func (ix *index) findLastRequest(t *termination, tr *Traffic) {
 	if t.lease != nil {
 		from, to = t.lease.from, t.lease.to
 	}
-	if to.IsZero() {
-		to = time.Unix(1<<40, 0)
-	}
 	if last, ok := tr.Last(t.h.IP, from, to); ok {
 		t.lastReq = last
 		if !last.Before(t.t0) {

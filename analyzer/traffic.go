@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -82,10 +83,16 @@ func (tr *Traffic) Add(ip netip.Addr, t time.Time) {
 	tr.byIP[ip] = ivs
 }
 
-// Last returns the time of the last request to ip in [from, to). ok is false
-// when there was none.
+// Last returns the time of the last request to ip in [from, to). A zero
+// from or to is an open bound. ok is false when there was none.
 func (tr *Traffic) Last(ip netip.Addr, from, to time.Time) (last time.Time, ok bool) {
-	f, t := from.UnixNano(), to.UnixNano()
+	f, t := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		f = from.UnixNano()
+	}
+	if !to.IsZero() {
+		t = to.UnixNano()
+	}
 	ivs := tr.byIP[ip]
 	for i := len(ivs) - 1; i >= 0; i-- {
 		iv := ivs[i]

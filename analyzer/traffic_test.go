@@ -66,3 +66,13 @@ func TestTrafficMergesBridgedIntervals(t *testing.T) {
 		t.Errorf("bridged interval holds %d requests, want 3", iv.n)
 	}
 }
+
+func TestTrafficOpenBounds(t *testing.T) {
+	ip := netip.MustParseAddr("10.0.0.1")
+	at := time.Date(2025, 3, 4, 18, 0, 0, 0, time.UTC)
+	var tr Traffic
+	tr.Add(ip, at)
+	if got, ok := tr.Last(ip, time.Time{}, time.Time{}); !ok || !got.Equal(at) {
+		t.Errorf("Last with open bounds = %v, %v; want %v", got, ok, at)
+	}
+}

@@ -23,6 +23,7 @@ const (
 	classNone docClass = iota
 	classLogEntry
 	classKube
+	classNegtrace
 )
 
 // sink sends the documents of one input to the collector and tallies them.
@@ -77,6 +78,7 @@ func (p *present) UnmarshalJSON(b []byte) error {
 
 // envelope is what classify reads of any document to decide what it is.
 type envelope struct {
+	Schema     string  `json:"schema"` // negtrace's own output
 	APIVersion string  `json:"apiVersion"`
 	Kind       string  `json:"kind"`
 	Type       string  `json:"type"`   // watch event
@@ -107,6 +109,8 @@ func (s *sink) classify(raw []byte, line int) {
 		// parser that gets the document reports what matters.
 	}
 	switch {
+	case strings.HasPrefix(env.Schema, "negtrace.") && env.LogName == "" && env.Kind == "":
+		s.note(classNegtrace)
 	case env.APIVersion != "" && env.Kind != "", env.Kind == "List", env.Type != "" && bool(env.Object):
 		s.kube(raw, line, env.Type != "" && bool(env.Object))
 	case lblog.IsLBResource(env.Resource.Type):

@@ -33,6 +33,11 @@ const (
 	// `gcloud logging read --format=yaml` or `kubectl get -o yaml` prints;
 	// each document is read like the JSON document it converts to.
 	KindYAML = "yaml"
+	// KindNegtrace is negtrace's own output (a JSON report, or a
+	// simulator's ground truth: a document whose "schema" starts with
+	// "negtrace."), left in an evidence folder. It is recognised and
+	// ignored: not evidence, and not skipped either.
+	KindNegtrace = "negtrace-output"
 	// KindUnreadable is an input that could not be opened or whose content
 	// is none of the above (binary data, plain text, an empty file).
 	KindUnreadable = "unreadable"

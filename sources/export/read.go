@@ -249,6 +249,8 @@ func reuse(slot **bufio.Reader, src io.Reader, size int) *bufio.Reader {
 // kindOf names an input's kind from its layout and first usable document.
 func kindOf(lay layout, s *sink) string {
 	switch {
+	case s.class == classNegtrace:
+		return KindNegtrace
 	case lay == layoutYAML:
 		return KindYAML
 	case s.class == classKube && (s.watch || s.docs > 1):

@@ -284,6 +284,7 @@ func TestReadEdgeCases(t *testing.T) {
 		want    analyzer.Input // Path filled in by the test; "F" in problems stands for it
 		lb      int
 	}{
+		{name: "negtrace report", content: "{\n  \"schema\": \"negtrace.report/v1\",\n  \"errors\": []\n}\n", want: analyzer.Input{Kind: KindNegtrace, Problems: []string{}}},
 		{name: "empty", content: "", want: analyzer.Input{Kind: KindUnreadable, Problems: []string{"F: empty file"}}},
 		{name: "blank", content: "\n \n", want: analyzer.Input{Kind: KindUnreadable, Problems: []string{"F: empty file"}}},
 		{name: "binary", content: "\x00\x01\x02garbage", want: analyzer.Input{Kind: KindUnreadable, Skipped: 1, Problems: []string{"F: not a supported format (binary data)"}}},
