@@ -16,6 +16,7 @@ const (
 	ActionKeep         = "keep"
 	ActionShorten      = "shorten"
 	ActionInsufficient = "insufficient_data"
+	ActionFixHook      = "fix_prestop_hook"
 )
 
 // roundUp rounds d up to a whole number of steps, in seconds.
@@ -40,8 +41,11 @@ func recommend(workload string, terms []*termination, slack time.Duration, opts 
 
 	var needs, latencies []float64
 	var shutdown time.Duration
-	shutdownSeen, unknown := 0, 0
+	shutdownSeen, unknown, hookFailed := 0, 0, 0
 	for _, t := range terms {
+		if t.hookFailed {
+			hookFailed++
+		}
 		rec.RaceErrorsObserved += len(t.raceErrors)
 		if t.detachFrom != "" {
 			latencies = append(latencies, t.detachDone.Sub(t.t0).Seconds())
@@ -96,6 +100,10 @@ func recommend(workload string, terms []*termination, slack time.Duration, opts 
 			rec.PrestopSleepSeconds = int(math.Ceil(*cur))
 			why = append(why, fmt.Sprintf("The current %gs preStop covers it.", *cur))
 		}
+	case cur != nil && *cur >= need && hookFailed > 0:
+		rec.Action = ActionFixHook
+		rec.PrestopSleepSeconds = max(sleep, int(math.Ceil(*cur)))
+		why = append(why, fmt.Sprintf("The current %gs preStop would cover the measured detach, but the hook failed (FailedPreStopHook) in %d of %d terminations, so SIGTERM came at once: %d race error(s). Make the hook reliable, e.g. the native sleep action, which needs no sleep binary in the image.", *cur, hookFailed, len(terms), rec.RaceErrorsObserved))
 	case cur != nil && *cur >= need:
 		rec.Action = ActionKeep
 		rec.PrestopSleepSeconds = int(math.Ceil(*cur))
@@ -118,7 +126,8 @@ func recommend(workload string, terms []*termination, slack time.Duration, opts 
 	why = append(why, fmt.Sprintf("Grace period %ds ≥ %ds preStop + %s + %v margin (preStop time counts against the grace period).", g, rec.PrestopSleepSeconds, shutdownNote, opts.Margin))
 
 	// Replay: a race error is avoided when the pod would still have been
-	// sleeping in preStop (so still serving) when the LB sent the request.
+	// sleeping in preStop (so still serving) when the LB sent the request,
+	// with a hook that works.
 	notAvoidedEarly := 0
 	for _, t := range terms {
 		base := t.killing
@@ -168,7 +177,7 @@ func patch(workload string, h *podHistory, rec Recommendation) string {
 	b.WriteString("spec:\n  template:\n    spec:\n")
 	fmt.Fprintf(&b, "      terminationGracePeriodSeconds: %d\n", rec.TerminationGracePeriodSeconds)
 	fmt.Fprintf(&b, "      containers:\n      - name: %s\n        lifecycle:\n          preStop:\n", container)
-	if h.PreStop.Kind == kube.PreStopExecSleep || h.PreStop.Kind == kube.PreStopExec {
+	if (h.PreStop.Kind == kube.PreStopExecSleep || h.PreStop.Kind == kube.PreStopExec) && rec.Action != ActionFixHook {
 		fmt.Fprintf(&b, "            exec:\n              command: [\"/bin/sh\", \"-c\", \"sleep %d\"]\n", rec.PrestopSleepSeconds)
 	} else {
 		fmt.Fprintf(&b, "            sleep:\n              seconds: %d  # Kubernetes >= 1.30; older: exec: {command: [\"/bin/sh\", \"-c\", \"sleep %d\"]}\n", rec.PrestopSleepSeconds, rec.PrestopSleepSeconds)

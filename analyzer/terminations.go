@@ -16,12 +16,13 @@ type termination struct {
 	h     *podHistory
 	lease *lease
 
-	t0       time.Time // deletion requested
-	killing  time.Time
-	sigterm  time.Time // estimated
-	exit     time.Time
-	exitCode *int
-	preStop  *float64 // configured sleep seconds; nil when unknown
+	t0         time.Time // deletion requested
+	killing    time.Time
+	sigterm    time.Time // estimated
+	exit       time.Time
+	exitCode   *int
+	preStop    *float64 // configured sleep seconds; nil when unknown
+	hookFailed bool     // a FailedPreStopHook event: the sleep did not happen
 
 	detachReq, detachDone time.Time
 	detachFrom            string // "audit", "event" or "" (no detach evidence)
@@ -166,6 +167,7 @@ func (ix *index) findSigterm(t *termination, evs []*kube.Event) {
 			if e.Time.Before(t.sigterm) {
 				t.sigterm = e.Time
 			}
+			t.hookFailed = true
 			t.addf("FailedPreStopHook at %s: SIGTERM sent right after (%s)", t.rel(e.Time), truncate(e.Message, 120))
 			break
 		}
