@@ -24,6 +24,7 @@ type Options struct {
 	Progress    io.Writer           // If non-nil and a terminal, a progress bar of the bytes read across all inputs is drawn on it.
 	MaxProblems int                 // Problems kept per input; 0 means 10. Further problems are only counted.
 	MaxDocument int                 // Largest single document or line kept, in bytes; 0 means 256 MiB. Larger ones are skipped.
+	FS          fs.FS               // If non-nil, paths name files and folders in FS (fs.ValidPath form) instead of on disk, e.g. an embedded incident.
 }
 
 // defaultMaxDocument is Options.MaxDocument when it is zero.
@@ -63,7 +64,12 @@ func Read(ctx context.Context, paths []string, opts Options) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	inputs := expand(paths)
+	var inputs []input
+	if opts.FS != nil {
+		inputs = expandFS(opts.FS, paths)
+	} else {
+		inputs = expand(paths)
+	}
 	var total int64
 	for _, in := range inputs {
 		total += in.size
@@ -146,6 +152,40 @@ func expand(paths []string) []input {
 	return inputs
 }
 
+// expandFS is expand for paths inside fsys.
+func expandFS(fsys fs.FS, paths []string) []input {
+	var inputs []input
+	seen := make(map[string]bool)
+	for _, root := range paths {
+		err := fs.WalkDir(fsys, root, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				inputs = append(inputs, input{path: path, err: err})
+				return nil
+			case path != root && strings.HasPrefix(d.Name(), "."):
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			case d.IsDir() || seen[path]:
+				return nil
+			}
+			seen[path] = true
+			fi, err := d.Info()
+			if err != nil {
+				inputs = append(inputs, input{path: path, err: err})
+				return nil
+			}
+			inputs = append(inputs, input{path: path, size: fi.Size()})
+			return nil
+		})
+		if err != nil {
+			inputs = append(inputs, input{path: root, err: err})
+		}
+	}
+	return inputs
+}
+
 // run is the state of one Read call.
 type run struct {
 	opts     Options
@@ -184,7 +224,13 @@ func pathError(err error) error {
 
 // read opens and reads one file. It returns only ctx's error.
 func (r *run) read(ctx context.Context, in input, t *tally) error {
-	f, err := os.Open(in.path)
+	var f io.ReadCloser
+	var err error
+	if r.opts.FS != nil {
+		f, err = r.opts.FS.Open(in.path)
+	} else {
+		f, err = os.Open(in.path)
+	}
 	if err != nil {
 		t.skip(0, "%v", pathError(err))
 		return nil
