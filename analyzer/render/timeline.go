@@ -52,6 +52,7 @@ type tlLane struct {
 	BgY, BgH     float64
 	Even         bool
 	Label, Title string
+	Href         string  // if set, the lane links there (TimelineSVG's LaneHref)
 	LineX0       float64 // lane line, from the earliest to the latest mark
 	LineX1       float64
 	Detach       *tlBand // detach requested → completed
