@@ -24,7 +24,9 @@ type paramError struct{ msg string }
 
 func (e *paramError) Error() string { return e.msg }
 
-func badParam(format string, args ...any) error { return &paramError{msg: fmt.Sprintf(format, args...)} }
+func badParam(format string, args ...any) error {
+	return &paramError{msg: fmt.Sprintf(format, args...)}
+}
 
 // parseTime reads one time parameter; empty is the zero time (open).
 func parseTime(name, v string) (time.Time, error) {
