@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -377,13 +378,21 @@ func (s *Server) errorsPage(w http.ResponseWriter, r *http.Request) {
 		c.Last = c.First + len(v.Items) - 1
 	}
 	if f.Page > 1 {
-		c.Prev = "/errors?" + f.query(min(f.Page-1, max(v.Pages, 1))).Encode()
+		c.Prev = withQuery("/errors", f.query(min(f.Page-1, max(v.Pages, 1))))
 	}
 	if f.Page < v.Pages {
-		c.Next = "/errors?" + f.query(f.Page+1).Encode()
+		c.Next = withQuery("/errors", f.query(f.Page+1))
 	}
-	c.JSONURL = "/api/v1/errors?" + f.query(f.Page).Encode()
+	c.JSONURL = withQuery("/api/v1/errors", f.query(f.Page))
 	s.render(w, r, http.StatusOK, "errors", "Errors", snap, c)
+}
+
+// withQuery is path?q, or path when q is empty.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
 }
 
 // sourcesContent is the content of /sources.
