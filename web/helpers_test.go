@@ -185,3 +185,5 @@ func (ts *testServer) getJSON(t *testing.T, path string, status int, v any) resp
 }
 
 var errNoReport = errors.New("store failed")
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
