@@ -48,7 +48,7 @@ var (
 		"Time from a pod's deletion to the completion of the NEG detach of its endpoint, one observation per pod termination with a known detach.",
 		[]string{labelWorkload, labelZone}, nil)
 	descExposure = prometheus.NewDesc("negtrace_race_exposure_seconds",
-		"How long the load balancer could still send requests to a terminating pod that no longer served, one observation per pod termination where it could.",
+		"Time from SIGTERM to when the load balancer stopped sending to the terminating pod (0 when it stopped before SIGTERM), one observation per pod termination where both are known.",
 		[]string{labelWorkload}, nil)
 	descRecommendedPrestop = prometheus.NewDesc("negtrace_recommended_prestop_seconds",
 		"preStop sleep negtrace recommends so that pods keep serving until the load balancer stops sending to them; absent when the evidence is insufficient.",

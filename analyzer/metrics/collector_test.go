@@ -198,7 +198,7 @@ negtrace_neg_detach_latency_seconds_bucket{workload="shop/web",zone="us-central1
 negtrace_neg_detach_latency_seconds_bucket{workload="shop/web",zone="us-central1-c",le="+Inf"} 2
 negtrace_neg_detach_latency_seconds_sum{workload="shop/web",zone="us-central1-c"} 66.728
 negtrace_neg_detach_latency_seconds_count{workload="shop/web",zone="us-central1-c"} 2
-# HELP negtrace_race_exposure_seconds How long the load balancer could still send requests to a terminating pod that no longer served, one observation per pod termination where it could.
+# HELP negtrace_race_exposure_seconds Time from SIGTERM to when the load balancer stopped sending to the terminating pod (0 when it stopped before SIGTERM), one observation per pod termination where both are known.
 # TYPE negtrace_race_exposure_seconds histogram
 negtrace_race_exposure_seconds_bucket{workload="shop/web",le="1"} 0
 negtrace_race_exposure_seconds_bucket{workload="shop/web",le="2"} 0
