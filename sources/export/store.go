@@ -24,7 +24,7 @@ type StoreOptions struct {
 	Demo     bool             // The evidence is the bundled demo incident.
 	Analysis analyzer.Options // Required. Start from analyzer.DefaultOptions.
 	Logger   *slog.Logger     // Required.
-	Poll     time.Duration    // How often Run looks for changed files; 0 means 10s. Unused with FS.
+	Poll     time.Duration    // How often Run looks for changed files; 0 means 10s.
 	Now      func() time.Time // If nil, time.Now.
 }
 
@@ -66,15 +66,12 @@ func NewStore(opts StoreOptions) (*Store, error) {
 func (s *Store) Snapshot() *analyzer.Snapshot { return s.snap.Load() }
 
 // Run analyses the evidence, then looks for changes every Poll and
-// analyses again when files were added, removed or modified. It blocks
+// analyses again when files were added, removed or modified; a check that
+// finds no change still counts as a success of the source. It blocks
 // until ctx is done and returns nil then.
 func (s *Store) Run(ctx context.Context) error {
 	if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
 		s.opts.Logger.Error("analyse evidence", "err", err)
-	}
-	if s.opts.FS != nil {
-		<-ctx.Done()
-		return nil
 	}
 	tick := time.NewTicker(s.opts.Poll)
 	defer tick.Stop()
@@ -87,6 +84,9 @@ func (s *Store) Run(ctx context.Context) error {
 		fp := s.currentFingerprint()
 		s.mu.Lock()
 		changed := fp != s.fingerprint
+		if !changed && s.lastErr == nil {
+			s.touch()
+		}
 		s.mu.Unlock()
 		if !changed {
 			continue
@@ -125,6 +125,20 @@ func (s *Store) Refresh(ctx context.Context) error {
 		Sources: []analyzer.SourceStatus{s.status(rep)},
 	})
 	return nil
+}
+
+// touch records a successful check that found nothing to do: the source
+// is current, so its last success moves on (a stale-source alert watches
+// it). Called with s.mu held.
+func (s *Store) touch() {
+	prev := s.snap.Load()
+	if prev == nil {
+		return
+	}
+	s.lastSuccess = s.opts.Now().UTC()
+	next := *prev
+	next.Sources = []analyzer.SourceStatus{s.status(prev.Report)}
+	s.snap.Store(&next)
 }
 
 // status is the health of the evidence source after the last refresh.

@@ -91,6 +91,8 @@ func TestStoreRunNoticesChanges(t *testing.T) {
 		t.Fatalf("timed out waiting for %s", what)
 	}
 	waitFor("first analysis", func(s *analyzer.Snapshot) bool { return len(s.Report.Inputs) == 2 })
+	first := s.Snapshot().Sources[0].LastSuccess
+	waitFor("a check without change to move last_success", func(s *analyzer.Snapshot) bool { return s.Sources[0].LastSuccess.After(first) })
 	copyScenario(t, dir, "neg-audit.json")
 	waitFor("re-analysis with the audit log", func(s *analyzer.Snapshot) bool { return len(s.Report.Inputs) == 3 })
 	cancel()
