@@ -50,6 +50,10 @@ var niceBuckets = []time.Duration{
 func (d *derived) timeseries(bucket time.Duration) (timeseriesView, error) {
 	r := d.snap.Report
 	start, end := r.Window.Start.UTC(), r.Window.End.UTC()
+	if !end.IsZero() {
+		// A report's window ends at its last entry, inclusive.
+		end = end.Add(time.Nanosecond)
+	}
 	for _, e := range r.Errors {
 		ts := e.Timestamp.UTC()
 		if r.Window.Start.IsZero() && (start.IsZero() || ts.Before(start)) {
@@ -165,7 +169,7 @@ func latencyHistogram(r *analyzer.Report) latencyView {
 	for _, w := range niceBins {
 		v.BinSeconds = w
 		from = math.Floor(lo/w) * w
-		n = int(math.Floor((hi-from)/w)) + 1
+		n = binOf(hi, from, w) + 1
 		if n <= maxBins {
 			break
 		}
@@ -176,10 +180,13 @@ func latencyHistogram(r *analyzer.Report) latencyView {
 		v.Bins = append(v.Bins, latencyBin{From: round3(from + float64(i)*w), To: round3(from + float64(i+1)*w)})
 	}
 	for _, x := range xs {
-		i := int(math.Floor((x - from) / w))
-		v.Bins[max(0, min(i, n-1))].Count++
+		v.Bins[max(0, min(binOf(x, from, w), n-1))].Count++
 	}
 	return v
 }
+
+// binOf is the index of the bin of width w, from from, holding x; the
+// epsilon keeps 0.3/0.1 = 2.9999999999999996 in bin 3.
+func binOf(x, from, w float64) int { return int(math.Floor((x-from)/w + 1e-9)) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

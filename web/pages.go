@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
 	"github.com/negtrace/negtrace/analyzer/render"
@@ -82,7 +83,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if snap != nil {
 		d.Window = windowText(snap.Report.Window)
 		d.Updated = clock(snap.Updated)
-		d.From, d.To = inputTime(snap.Report.Window.Start), inputTime(snap.Report.Window.End)
+		// Whole seconds that cover the window: the window's end may be
+		// the last entry's own time, which [from, to) would leave out.
+		if w := snap.Report.Window; !w.Start.IsZero() && !w.End.IsZero() {
+			d.From = inputTime(w.Start.Truncate(time.Second))
+			d.To = inputTime(w.End.Truncate(time.Second).Add(time.Second))
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, d); err != nil {

@@ -1,30 +1,3 @@
-// Package web serves negtrace's browser dashboard, its JSON API and
-// on-demand incident reports as one read-only http.Handler.
-//
-// Pages (all GET/HEAD; any other method is answered 405):
-//
-//	/             overview: window, headline numbers, 5xx by cause over time, race terminations,
-//	              detach-latency histogram, workloads at risk, source health
-//	/timeline     one lane per terminating pod (?from=&to=), each lane linked to its evidence
-//	/workloads    current vs recommended preStop/grace, errors observed vs avoided, patches
-//	/errors       the LB 5xx, filtered (?cause=&workload=&details=&pod=&from=&to=) and paginated (&page=)
-//	/sources      source health, inputs read (records, skipped, problems) and the analysis notes
-//	/reports      ?from=&to=&format=json|markdown|html: the report of Store.Report for that window
-//
-// JSON API under /api/v1/ (what the pages show, from the same view code):
-// snapshot, terminations, errors (same filters as /errors, 50 per page),
-// recommendations, inputs, timeseries (?bucket=), latency, report
-// (?from=&to=). Before the first analysis the pages say "analysis in
-// progress" and the API answers 503 with {"error": "..."}.
-//
-// Operations: /healthz (always 200), /readyz (200 once a snapshot exists,
-// else 503), /metrics (Options.Metrics, else 404).
-//
-// Every response carries a strict Content-Security-Policy (no inline script
-// or style; the one exception is the self-contained HTML report download,
-// which may carry inline CSS and no script) and the usual hardening headers.
-// Templates and static assets (CSS, app.js, the vendored Chart.js) are
-// embedded: the dashboard works offline.
 package web
 
 import (
