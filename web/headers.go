@@ -4,6 +4,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // contentSecurityPolicy is sent with every response: scripts, styles and
@@ -49,6 +52,25 @@ func readOnly(next http.Handler) http.Handler {
 func methodNotAllowed(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
 	http.Error(w, "405 method not allowed: negtrace serve is read-only (GET and HEAD only)", http.StatusMethodNotAllowed)
+}
+
+// accessLog logs each request at debug level: method, path, status,
+// bytes and duration.
+func accessLog(logger *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !logger.Enabled(r.Context(), slog.LevelDebug) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			start := time.Now()
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r)
+			logger.LogAttrs(r.Context(), slog.LevelDebug, "http request", slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.Int("status", ww.Status()), slog.Int("bytes", ww.BytesWritten()),
+				slog.Duration("duration", time.Since(start)))
+		})
+	}
 }
 
 // recoverer turns a panic in a handler into a logged 500, so one bad

@@ -1,10 +1,17 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/negtrace/negtrace/analyzer"
 
 	"golang.org/x/net/html"
 )
@@ -152,5 +159,70 @@ func TestNoInlineCode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// panicStore panics, as a buggy store might.
+type panicStore struct{}
+
+func (panicStore) Snapshot() *analyzer.Snapshot { panic("boom") }
+func (panicStore) Report(context.Context, analyzer.Window) (*analyzer.Report, error) {
+	panic("boom")
+}
+
+// TestLoggingAndPanics: requests are logged at debug level; a panic is a
+// logged 500 with the security headers, and the server goes on.
+func TestLoggingAndPanics(t *testing.T) {
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s, err := New(Options{Store: panicStore{}, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{Server: httptest.NewServer(s)}
+	defer ts.Close()
+	res := ts.get(t, "/readyz")
+	if res.status != http.StatusInternalServerError || res.header.Get("Content-Security-Policy") != contentSecurityPolicy {
+		t.Errorf("panic: %d, CSP %q", res.status, res.header.Get("Content-Security-Policy"))
+	}
+	if res := ts.get(t, "/healthz"); res.status != http.StatusOK {
+		t.Errorf("after a panic /healthz is %d", res.status)
+	}
+	logs := buf.String()
+	for _, want := range []string{`msg="handler panic" method=GET path=/readyz panic=boom`, `msg="http request" method=GET path=/healthz status=200`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestNewValidates: the required options are required.
+func TestNewValidates(t *testing.T) {
+	for name, opts := range map[string]Options{
+		"no store":  {Logger: discard()},
+		"no logger": {Store: &testStore{}},
+		"negative":  {Store: &testStore{}, Logger: discard(), MaxConcurrentReports: -1},
+	} {
+		if _, err := New(opts); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
 }

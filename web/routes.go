@@ -12,7 +12,7 @@ import (
 // first, so that they cover every answer, 404s and 405s included.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(securityHeaders, recoverer(s.opts.Logger), readOnly, middleware.GetHead)
+	r.Use(securityHeaders, accessLog(s.opts.Logger), recoverer(s.opts.Logger), readOnly, middleware.GetHead)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 	})
