@@ -31,6 +31,7 @@ const usage = `negtrace explains load balancer 502/503s during GKE pod terminati
 
 Usage:
   negtrace analyze [flags] PATH...   analyze exported logs and objects (files or folders, .gz accepted)
+  negtrace serve [flags]             serve the dashboard, API, reports and /metrics (default: the bundled demo)
   negtrace simulate [flags]          write a simulated incident in the real export formats
   negtrace version                   print the version
 
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "analyze":
 		return runAnalyze(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
 	case "simulate":
 		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
