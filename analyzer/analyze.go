@@ -63,7 +63,7 @@ func Analyze(ev *Evidence, opts Options) (*Report, error) {
 		if !inWindow(t) {
 			continue
 		}
-		out := termination2JSON(t, ev.LBRequests > 0)
+		out := termination2JSON(t, ev.LBRequests > 0 || ev.LBQueried)
 		if out.DetachLatencySeconds != nil {
 			latencies = append(latencies, *out.DetachLatencySeconds)
 		}
@@ -79,9 +79,10 @@ func Analyze(ev *Evidence, opts Options) (*Report, error) {
 	}
 	slices.Sort(workloads)
 	for _, w := range workloads {
-		rep.Recommendations = append(rep.Recommendations, recommend(w, byWorkload[w], slack, opts))
+		rep.Recommendations = append(rep.Recommendations, recommend(w, byWorkload[w], slack, opts, backendsOf(ev.Backends, byWorkload[w])))
 	}
-	rep.Notes = notes(ev, slackNote)
+	rep.Summary.LB5xxEstimated = estimate5xx(ev.Backends, errs)
+	rep.Notes = append(notes(ev, slackNote), backendNotes(ev.Backends)...)
 	return rep, nil
 }
 
@@ -192,7 +193,7 @@ func reportWindow(ev *Evidence, terms []*termination) Window {
 
 func notes(ev *Evidence, slackNote string) []string {
 	n := []string{slackNote}
-	if ev.LBRequests == 0 {
+	if ev.LBRequests == 0 && !ev.LBQueried {
 		n = append(n, "No LB request logs were read: no error can be given a cause. Export resource.type=\"http_load_balancer\" entries for the window.")
 	}
 	if len(ev.Audit) == 0 {

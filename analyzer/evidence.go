@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/negtrace/negtrace/sources/computecfg"
 	"github.com/negtrace/negtrace/sources/kube"
 	"github.com/negtrace/negtrace/sources/lblog"
 	"github.com/negtrace/negtrace/sources/negops"
@@ -25,7 +26,11 @@ type Evidence struct {
 	Slices     []kube.EndpointSlice
 	Services   []kube.Service
 	Events     []kube.Event
+	Backends   []computecfg.Backend // load balancer configuration (live mode)
 	Inputs     []Input
+	// LBQueried says LB request logs were queried (live mode filters them
+	// to 5xx server-side): no entry then means no error, not "no logs".
+	LBQueried bool
 }
 
 // Collector accumulates evidence from any number of inputs, dropping what
@@ -158,6 +163,22 @@ func (c *Collector) AddEvent(e kube.Event) bool {
 	c.ev.Events = append(c.ev.Events, e)
 	return true
 }
+
+// AddBackend records the configuration of a backend service; a later one
+// of the same name replaces it.
+func (c *Collector) AddBackend(b computecfg.Backend) {
+	for i := range c.ev.Backends {
+		if old := &c.ev.Backends[i]; old.Name == b.Name && old.Project == b.Project && old.Region == b.Region {
+			*old = b
+			return
+		}
+	}
+	c.ev.Backends = append(c.ev.Backends, b)
+}
+
+// SetLBQueried records that LB request logs were queried for the window,
+// even if no entry matched.
+func (c *Collector) SetLBQueried() { c.ev.LBQueried = true }
 
 // AddInput records what was read from one input.
 func (c *Collector) AddInput(in Input) { c.ev.Inputs = append(c.ev.Inputs, in) }

@@ -27,8 +27,8 @@ func roundUp(d, step time.Duration) int {
 
 // recommend derives the safe preStop sleep and grace period for one
 // workload from its terminations, and replays its race errors against them.
-func recommend(workload string, terms []*termination, slack time.Duration, opts Options) Recommendation {
-	rec := Recommendation{Workload: workload, Terminations: len(terms)}
+func recommend(workload string, terms []*termination, slack time.Duration, opts Options, lb lbConfig) Recommendation {
+	rec := Recommendation{Workload: workload, Terminations: len(terms), DrainingTimeoutSeconds: lb.draining, HealthCheckDetectionSeconds: lb.detection}
 	// The latest termination's pod spec is the current configuration.
 	last := terms[len(terms)-1]
 	var cur *float64
@@ -114,7 +114,11 @@ func recommend(workload string, terms []*termination, slack time.Duration, opts 
 		why = append(why, fmt.Sprintf("%.1fs + %v margin, rounded up to %v: preStop sleep %ds.", need, opts.Margin, opts.RoundTo, sleep))
 	}
 	s := time.Duration(rec.PrestopSleepSeconds) * time.Second
-	g := roundUp(s+shutdown+opts.Margin, opts.RoundTo)
+	var draining time.Duration
+	if lb.draining != nil {
+		draining = time.Duration(*lb.draining) * time.Second
+	}
+	g := roundUp(s+draining+shutdown+opts.Margin, opts.RoundTo)
 	switch {
 	case rec.Action == ActionRaise:
 		g = max(g, int(grace))
@@ -123,7 +127,14 @@ func recommend(workload string, terms []*termination, slack time.Duration, opts 
 		g = int(grace)
 	}
 	rec.TerminationGracePeriodSeconds = g
-	why = append(why, fmt.Sprintf("Grace period %ds ≥ %ds preStop + %s + %v margin (preStop time counts against the grace period).", g, rec.PrestopSleepSeconds, shutdownNote, opts.Margin))
+	drainNote := ""
+	if draining > 0 {
+		drainNote = fmt.Sprintf(" + %v connection draining", draining)
+	}
+	why = append(why, fmt.Sprintf("Grace period %ds ≥ %ds preStop%s + %s + %v margin (preStop time counts against the grace period).", g, rec.PrestopSleepSeconds, drainNote, shutdownNote, opts.Margin))
+	if lb.detection != nil {
+		why = append(why, fmt.Sprintf("The health check marks an endpoint that stopped answering unhealthy only after about %ds (interval × unhealthy threshold): failing readiness on SIGTERM alone would leave that long for errors, so it is a partial mitigation, not a fix.", *lb.detection))
+	}
 
 	// Replay: a race error is avoided when the pod would still have been
 	// sleeping in preStop (so still serving) when the LB sent the request,

@@ -38,6 +38,7 @@ type Input struct {
 type Summary struct {
 	LBRequests           int           `json:"lb_requests"`
 	LB5xx                int           `json:"lb_5xx"`
+	LB5xxEstimated       *int          `json:"lb_5xx_estimated,omitempty"` // lb_5xx scaled by 1/sampleRate where LB logging is sampled (live mode)
 	ByCause              map[Cause]int `json:"by_cause"`
 	Terminations         int           `json:"terminations"`
 	DetachLatencySeconds Percentiles   `json:"detach_latency_seconds"`
@@ -128,6 +129,8 @@ type Recommendation struct {
 	DetachLatencySeconds                 Percentiles `json:"detach_latency_seconds"`
 	RaceErrorsObserved                   int         `json:"race_errors_observed"`
 	RaceErrorsAvoided                    int         `json:"race_errors_avoided"`
+	DrainingTimeoutSeconds               *int64      `json:"draining_timeout_seconds,omitempty"`       // backend service connection draining (live mode)
+	HealthCheckDetectionSeconds          *int64      `json:"health_check_detection_seconds,omitempty"` // health-check interval × unhealthy threshold (live mode)
 	Rationale                            string      `json:"rationale"`
 	Patch                                string      `json:"patch"`
 }
