@@ -29,7 +29,7 @@ import (
 // is `(a OR b) AND c`. String comparisons ignore case; = on a string is
 // equality and : is substring ("has"). Ordering comparisons are numeric for
 // numbers and chronological for RFC 3339 timestamps. A comparison on a
-// missing field is false (true for !=). Global restrictions (a bare
+// missing field is false (true for != and !~). Global restrictions (a bare
 // value), other functions and SEARCH are not supported and fail to parse.
 type Query struct {
 	root node
@@ -394,7 +394,7 @@ type cmpNode struct {
 func (n cmpNode) eval(doc map[string]any) bool {
 	v, ok := lookup(doc, n.path)
 	if !ok {
-		return n.op == "!="
+		return n.op == "!=" || n.op == "!~"
 	}
 	if n.op == "!=" {
 		for _, want := range n.values {
