@@ -62,18 +62,20 @@ func ParseQuery(filter string) (*Query, error) {
 
 // Match reports whether entry matches the query.
 func (q *Query) Match(entry *loggingpb.LogEntry) bool {
-	doc, err := document(entry)
+	doc, err := Document(entry)
 	if err != nil {
 		return false
 	}
 	return q.root.eval(doc)
 }
 
-// matchDoc evaluates the query on an entry already in its generic JSON form.
-func (q *Query) matchDoc(doc map[string]any) bool { return q.root.eval(doc) }
+// MatchDocument is Match for an entry already converted by Document, for
+// evaluating many queries on one entry.
+func (q *Query) MatchDocument(doc map[string]any) bool { return q.root.eval(doc) }
 
-// document is the generic JSON form of entry: what the REST API returns.
-func document(entry *loggingpb.LogEntry) (map[string]any, error) {
+// Document is the generic JSON form of entry (what the REST API returns)
+// that queries are evaluated on.
+func Document(entry *loggingpb.LogEntry) (map[string]any, error) {
 	raw, err := protojson.Marshal(entry)
 	if err != nil {
 		return nil, err

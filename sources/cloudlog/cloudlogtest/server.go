@@ -166,7 +166,7 @@ func (s *Server) add(suppress bool, entries []*loggingpb.LogEntry) {
 	var docs []*stored
 	for _, e := range entries {
 		e = proto.CloneOf(e)
-		doc, err := document(e)
+		doc, err := Document(e)
 		if err != nil {
 			doc = map[string]any{}
 		}
@@ -181,7 +181,7 @@ func (s *Server) add(suppress bool, entries []*loggingpb.LogEntry) {
 	for sess := range s.sessions {
 		var matched []*loggingpb.LogEntry
 		for _, st := range docs {
-			if sess.q.matchDoc(st.doc) {
+			if sess.q.MatchDocument(st.doc) {
 				matched = append(matched, st.entry)
 			}
 		}
@@ -422,7 +422,7 @@ func (s *Server) list(req *loggingpb.ListLogEntriesRequest) (*loggingpb.ListLogE
 				continue
 			}
 		}
-		if !q.matchDoc(st.doc) {
+		if !q.MatchDocument(st.doc) {
 			continue
 		}
 		if len(resp.Entries) == size {
