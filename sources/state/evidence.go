@@ -20,8 +20,9 @@ const maxProblems = 10
 // Evidence builds the evidence of window w from everything stored, through
 // an analyzer.Collector: LB entries inside w, and every audit entry, event,
 // pod and EndpointSlice version, Service and backend service (the analyzer
-// needs what came before and after the window to explain it). Records come
-// in the order they were stored. Inputs holds one analyzer.Input per source
+// needs what came before and after the window to explain it). LB entries
+// come in time order, the other records in the order they were stored
+// (ties, in both cases, too). Inputs holds one analyzer.Input per source
 // ever applied, by name: Path "live:<source>", Kind "live", Records the
 // number of its records in this evidence, Skipped those Apply could not
 // store plus stored ones that could not be read back.
@@ -132,7 +133,7 @@ func (e *evidence) readRequests(w analyzer.Window) func(context.Context, *sql.Tx
 	return func(ctx context.Context, tx *sql.Tx) error {
 		lo, hi := secondsRange(w)
 		rs, err := tx.QueryContext(ctx, `SELECT id, source_id, insert_id, ts_s, ts_n, server_ip, record FROM requests
-			WHERE ts_s BETWEEN ? AND ? ORDER BY id`, lo, hi)
+			WHERE ts_s BETWEEN ? AND ? ORDER BY ts_s, ts_n, id`, lo, hi)
 		if err != nil {
 			return fmt.Errorf("LB entries: %w", err)
 		}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,13 +41,18 @@ func chunks(b Batch, source string, n int) []Batch {
 }
 
 // collect feeds batches to a Collector the way Evidence does: kind by kind,
-// in order, Services replacing each other.
+// in the order stored (LB entries by time first), Services replacing each
+// other.
 func collect(w analyzer.Window, batches []Batch) *analyzer.Evidence {
 	c := analyzer.NewCollector(w)
+	var reqs []lblog.Request
 	for _, b := range batches {
-		for _, r := range b.Requests {
-			c.AddRequest(r)
-		}
+		reqs = append(reqs, b.Requests...)
+	}
+	// LB entries come in time order, then in the order stored.
+	slices.SortStableFunc(reqs, func(a, b lblog.Request) int { return a.Time.Compare(b.Time) })
+	for _, r := range reqs {
+		c.AddRequest(r)
 	}
 	for _, b := range batches {
 		for _, a := range b.Audit {

@@ -133,3 +133,37 @@ func TestPrune(t *testing.T) {
 	}
 	checkStats(t, forever, Stats{Requests: 1})
 }
+
+// TestPruneGivesSpaceBack: pruned pages return to the file system
+// (incremental auto-vacuum), so the file does not only grow.
+func TestPruneGivesSpaceBack(t *testing.T) {
+	ctx := context.Background()
+	clock := &fixedClock{t: t0}
+	db := openTest(t, Options{Retention: time.Minute, Now: clock.Now})
+	var mode int
+	if err := db.sql.QueryRow(`PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
+		t.Fatalf("auto_vacuum = %d, %v; want 2 (incremental)", mode, err)
+	}
+	if _, err := db.Apply(ctx, lbBatch(0, 20_000)); err != nil {
+		t.Fatal(err)
+	}
+	pages := func() (n int) {
+		t.Helper()
+		if err := db.sql.QueryRow(`PRAGMA page_count`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := pages()
+	clock.Set(t0.Add(time.Hour))
+	if n, err := db.Prune(ctx); err != nil || n != 20_000 {
+		t.Fatalf("Prune = %d, %v; want 20000", n, err)
+	}
+	var free int
+	if err := db.sql.QueryRow(`PRAGMA freelist_count`).Scan(&free); err != nil {
+		t.Fatal(err)
+	}
+	if after := pages(); free != 0 || after > before/4 {
+		t.Errorf("after pruning everything: %d of %d pages left, %d free; want the space given back", after, before, free)
+	}
+}
