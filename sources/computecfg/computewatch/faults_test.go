@@ -265,3 +265,22 @@ func TestNoCredentials(t *testing.T) {
 		t.Errorf("%d calls reached the API without credentials", srv.Total())
 	}
 }
+
+func TestPartialReadIsDegraded(t *testing.T) {
+	srv := world(t)
+	srv.Inject(ct.Fault{Method: ct.RegionBackendServicesList, Code: 403})
+	rec, att := newRecorder(), &attempts{}
+	opts := options(srv, rec, att)
+	opts.Regions = []string{"europe-west1"}
+	f := start(t, opts)
+
+	// The global services are stored although the region cannot be read.
+	b := rec.next(t)
+	if diff := cmp.Diff([]computecfg.Backend{wantAdmin, wantWeb}, b.Backends); diff != "" {
+		t.Errorf("backends (-want +got):\n%s", diff)
+	}
+	st := waitStatus(t, f, "degraded", isState(analyzer.SourceDegraded))
+	if !strings.Contains(st.Message, "compute.regionBackendServices.list") || !st.LastSuccess.IsZero() {
+		t.Errorf("status %+v, want degraded naming the denied permission and no full read yet", st)
+	}
+}

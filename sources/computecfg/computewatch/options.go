@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,6 +77,7 @@ func (o *Options) validate() error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("compute watch options: %w", err)
 	}
+	o.BackendServices, o.Regions = unique(o.BackendServices), unique(o.Regions)
 	if o.Interval == 0 {
 		o.Interval = DefaultInterval
 	}
@@ -93,4 +95,15 @@ func (o *Options) validate() error {
 		o.Backoff = func(attempt int) time.Duration { return min(DefaultBackoff(attempt), interval) }
 	}
 	return nil
+}
+
+// unique drops repeated names, keeping the first of each in order.
+func unique(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

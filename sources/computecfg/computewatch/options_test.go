@@ -2,6 +2,7 @@ package computewatch
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,16 @@ func TestDefaults(t *testing.T) {
 	}
 	if got := short.Backoff(10); got > 30*time.Second {
 		t.Errorf("Backoff(10) = %v, want at most the 30s interval", got)
+	}
+}
+
+func TestValidateDropsRepeats(t *testing.T) {
+	o := Options{Project: "p", Apply: func(context.Context, state.Batch) error { return nil },
+		BackendServices: []string{"a", "b", "a"}, Regions: []string{"r1", "r1", "r2"}}
+	if err := o.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(o.BackendServices, []string{"a", "b"}) || !slices.Equal(o.Regions, []string{"r1", "r2"}) {
+		t.Errorf("after validate: services %v, regions %v", o.BackendServices, o.Regions)
 	}
 }

@@ -26,9 +26,9 @@ type health struct {
 	degraded    bool   // the note makes the source degraded, not ok
 }
 
-// Status is the source's health: ok after a read that succeeded, degraded
-// while reads fail after one succeeded (or when a named backend service is
-// not found), down before any read succeeded. Message says what is wrong and
+// Status is the source's health: ok after a read that succeeded; degraded
+// while reads fail after one succeeded or stored part of what it read, or
+// when a named backend service is not found; down while nothing was read. Message says what is wrong and
 // how to fix it. Safe for concurrent use.
 func (f *Fetcher) Status() analyzer.SourceStatus {
 	f.mu.Lock()
@@ -43,7 +43,7 @@ func (f *Fetcher) Status() analyzer.SourceStatus {
 		Message:     h.note,
 	}
 	switch {
-	case h.problem != "" && h.lastSuccess.IsZero():
+	case h.problem != "" && h.lastSuccess.IsZero() && h.records == 0:
 		st.State, st.Message = analyzer.SourceDown, h.problem
 	case h.problem != "":
 		st.State, st.Message = analyzer.SourceDegraded, h.problem
