@@ -8,9 +8,15 @@
 // packages import computecfg's record type: computecfg cannot import them.
 //
 // A read that fails (no credentials, permission denied, quota, the API
-// unavailable) never stops the Fetcher: it shows degraded, or down before
-// its first success, with what is wrong and how to fix it, and retries with
-// backoff.
+// unavailable) never stops the Fetcher: it shows degraded, or down while
+// nothing was read, with what is wrong and how to fix it, and retries with
+// backoff. A health check that cannot be read keeps the last one read.
+//
+// API calls per read: one list call per page per scope (global, then each
+// of Options.Regions), or, when backend services are named, one get per name
+// and scope; plus one get per distinct health check. With the defaults (one
+// GKE Ingress, global only, every 5 minutes) that is 24 list and 24 health
+// check calls an hour per distinct health check.
 package computewatch
 
 import (
