@@ -14,9 +14,9 @@
 //
 // API calls per read: one list call per page per scope (global, then each
 // of Options.Regions), or, when backend services are named, one get per name
-// and scope; plus one get per distinct health check. With the defaults (one
-// GKE Ingress, global only, every 5 minutes) that is 24 list and 24 health
-// check calls an hour per distinct health check.
+// and scope; plus one get per distinct health check. With the defaults
+// (global only, every 5 minutes, fewer than 500 backend services) that is 12
+// list calls an hour, plus 12 gets an hour per distinct health check.
 package computewatch
 
 import (
