@@ -122,12 +122,21 @@ func TestWatcherAppliesRecords(t *testing.T) {
 
 	// A second pod starts, gets its IP, is deleted gracefully, then removed.
 	web2 := testPod("shop", "web-2", "")
-	mustDo(t, "create web-2", func() error { _, err := client.CoreV1().Pods("shop").Create(ctx, web2, metav1.CreateOptions{}); return err })
+	mustDo(t, "create web-2", func() error {
+		_, err := client.CoreV1().Pods("shop").Create(ctx, web2, metav1.CreateOptions{})
+		return err
+	})
 	web2.Status.PodIP = "10.8.0.6"
-	mustDo(t, "update web-2", func() error { _, err := client.CoreV1().Pods("shop").Update(ctx, web2, metav1.UpdateOptions{}); return err })
+	mustDo(t, "update web-2", func() error {
+		_, err := client.CoreV1().Pods("shop").Update(ctx, web2, metav1.UpdateOptions{})
+		return err
+	})
 	web2.DeletionTimestamp = ptr(metav1.NewTime(t0.Add(30 * time.Second)))
 	web2.DeletionGracePeriodSeconds = ptr(int64(30))
-	mustDo(t, "mark web-2 deleting", func() error { _, err := client.CoreV1().Pods("shop").Update(ctx, web2, metav1.UpdateOptions{}); return err })
+	mustDo(t, "mark web-2 deleting", func() error {
+		_, err := client.CoreV1().Pods("shop").Update(ctx, web2, metav1.UpdateOptions{})
+		return err
+	})
 	mustDo(t, "delete web-2", func() error { return client.CoreV1().Pods("shop").Delete(ctx, "web-2", metav1.DeleteOptions{}) })
 
 	// The slice turns web-1 terminating, then goes away; the service goes
@@ -408,7 +417,9 @@ func TestWatcherStatusSyncing(t *testing.T) {
 // while reactors run.)
 type hangingServices struct{ *fake.Clientset }
 
-func (h hangingServices) CoreV1() typedcorev1.CoreV1Interface { return hangingCore{h.Clientset.CoreV1()} }
+func (h hangingServices) CoreV1() typedcorev1.CoreV1Interface {
+	return hangingCore{h.Clientset.CoreV1()}
+}
 
 type hangingCore struct{ typedcorev1.CoreV1Interface }
 
