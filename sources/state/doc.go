@@ -18,5 +18,7 @@
 // deduplication, time-window queries and pruning, and the record itself as
 // JSON (encoding/json of the Go record type). LB entries with a status
 // below 500 count only towards traffic, so only their key and server IP are
-// kept; entries with status >= 500 are kept in full.
+// kept; entries with status >= 500 are kept in full. JSON strings are UTF-8:
+// invalid bytes in a record's strings come back as U+FFFD (live records,
+// from protobuf and Kubernetes JSON, are valid UTF-8).
 package state
