@@ -49,7 +49,7 @@ func (db *DB) Apply(ctx context.Context, b Batch) (added int, err error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.closed {
-		return 0, errClosed
+		return 0, ErrClosed
 	}
 	added, err = db.apply(ctx, &b, r)
 	if err != nil {

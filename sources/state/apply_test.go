@@ -265,8 +265,8 @@ func TestApplyRejects(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Errorf("second Close = %v", err)
 	}
-	if _, err := db.Apply(ctx, Batch{Source: "x"}); !errors.Is(err, errClosed) {
-		t.Errorf("Apply after Close = %v, want %v", err, errClosed)
+	if _, err := db.Apply(ctx, Batch{Source: "x"}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Apply after Close = %v, want %v", err, ErrClosed)
 	}
 	if _, err := db.Prune(ctx); err != nil {
 		t.Errorf("Prune without retention after Close = %v, want nil", err)

@@ -136,3 +136,19 @@ func BenchmarkEvidence100kWindow(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyOnePod stores batches of one pod version with a
+// checkpoint: the fixed cost of a batch (transaction, fsync).
+func BenchmarkApplyOnePod(b *testing.B) {
+	ctx := context.Background()
+	db := openTest(b, Options{})
+	p := fullPod()
+	i := 0
+	for b.Loop() {
+		p.ResourceVersion = fmt.Sprint(i)
+		if added, err := db.Apply(ctx, Batch{Source: "kubernetes", Pods: []kube.Pod{p}, Checkpoint: &p.ResourceVersion}); err != nil || added != 1 {
+			b.Fatalf("Apply = %d, %v", added, err)
+		}
+		i++
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.Path == ":memory:" {
 		// Every connection to :memory: is its own database: keep one.
 		s.SetMaxOpenConns(1)
+	} else {
+		// Keep readers' connections: opening one runs the DSN's pragmas.
+		s.SetMaxIdleConns(4)
 	}
 	db.sql = s
 	if err := migrate(ctx, s); err != nil {
@@ -82,7 +86,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 // that take the write lock at BEGIN, and incremental auto-vacuum so Prune
 // can give space back.
 func dsn(path string) string {
-	const params = "?_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_auto_vacuum=INCREMENTAL"
+	params := "?_busy_timeout=" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) +
+		"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_auto_vacuum=INCREMENTAL"
 	if path == ":memory:" {
 		return path + params
 	}
@@ -125,5 +130,5 @@ func (db *DB) ApplyFunc() ApplyFunc {
 	}
 }
 
-// errClosed is returned by writers called after Close.
-var errClosed = errors.New("state: database is closed")
+// ErrClosed is returned by Apply and Prune called after Close.
+var ErrClosed = errors.New("state: database is closed")

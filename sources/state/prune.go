@@ -27,7 +27,7 @@ func (db *DB) Prune(ctx context.Context) (removed int, err error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.closed {
-		return 0, errClosed
+		return 0, ErrClosed
 	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
