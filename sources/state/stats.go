@@ -13,7 +13,7 @@ type Stats struct {
 	Events      int // Kubernetes events
 	Pods        int // pod versions
 	Slices      int // EndpointSlice versions
-	Services    int
+	Services    int // Services (one per namespace/name)
 	Backends    int // backend service configurations
 	Checkpoints int // sources with a checkpoint
 	Skipped     int // records Apply could not store, all sources, ever
