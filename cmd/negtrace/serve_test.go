@@ -35,7 +35,7 @@ func (s *syncBuffer) String() string {
 
 // startServe runs the service in-process on 127.0.0.1:0 and returns its
 // base URL once /readyz answers 200. The service stops when the test ends.
-func startServe(t *testing.T, cfg serveConfig) (base string, stdout *syncBuffer) {
+func startServe(t testing.TB, cfg serveConfig) (base string, stdout *syncBuffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -78,7 +78,7 @@ func startServe(t *testing.T, cfg serveConfig) (base string, stdout *syncBuffer)
 	return "", nil
 }
 
-func get(t *testing.T, url string) (int, http.Header, string) {
+func get(t testing.TB, url string) (int, http.Header, string) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
