@@ -59,7 +59,10 @@ func TestWatcherRealAPIServer(t *testing.T) {
 			Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}},
 		},
 	}
-	mustDo(t, "create service", func() error { _, err := client.CoreV1().Services("shop").Create(ctx, svc, metav1.CreateOptions{}); return err })
+	mustDo(t, "create service", func() error {
+		_, err := client.CoreV1().Services("shop").Create(ctx, svc, metav1.CreateOptions{})
+		return err
+	})
 
 	rec := &recorder{}
 	w, err := NewWatcher(WatchOptions{Client: client, Namespaces: []string{"shop"}, Apply: rec.apply,
@@ -141,7 +144,9 @@ func TestWatcherRealAPIServer(t *testing.T) {
 
 	// A graceful delete: the pod stays, with deletionTimestamp = request + 30 s.
 	before := time.Now()
-	mustDo(t, "graceful delete", func() error { return pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(30))}) })
+	mustDo(t, "graceful delete", func() error {
+		return pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(30))})
+	})
 	after := time.Now()
 	pod, err = pods.Get(ctx, pod.Name, metav1.GetOptions{})
 	if err != nil {
@@ -173,7 +178,9 @@ func TestWatcherRealAPIServer(t *testing.T) {
 	mustDo(t, "pod exited", func() error { _, err := pods.UpdateStatus(ctx, pod, metav1.UpdateOptions{}); return err })
 
 	// Without a kubelet the pod would stay: force-delete it.
-	mustDo(t, "force delete", func() error { return pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))}) })
+	mustDo(t, "force delete", func() error {
+		return pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))})
+	})
 
 	waitFor(t, "the deleted pod and the event", func() bool {
 		got := rec.all()
