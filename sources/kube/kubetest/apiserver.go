@@ -8,7 +8,8 @@
 // kubelet run: tests create EndpointSlices and set pod status themselves, and
 // a gracefully deleted pod of a node stays with its deletionTimestamp until
 // it is force-deleted. The API server is started so that it never dials pod
-// or node addresses.
+// or node addresses. Start returns a Server whose API server a test can
+// stop and restart (etcd keeps the data) to check recovery.
 package kubetest
 
 import (
@@ -47,7 +48,7 @@ const EnvBinDir = "NEGTRACE_KUBE_BIN_DIR"
 // seconds.
 const (
 	startTimeout = 90 * time.Second
-	stopTimeout  = 10 * time.Second
+	stopTimeout  = 5 * time.Second
 	startTries   = 3 // a loopback port picked free may be taken before the server binds it
 )
 
@@ -75,6 +76,26 @@ func BinDir() string {
 // and says how to build them. It is also skipped with -short.
 func StartAPIServer(t *testing.T) *rest.Config {
 	t.Helper()
+	return Start(t).Config
+}
+
+// Server is a running kube-apiserver with its etcd, for tests that also stop
+// and restart the API server.
+type Server struct {
+	Config *rest.Config // a client's configuration; valid across restarts
+
+	t         *testing.T
+	bin       string // kube-apiserver
+	dir       string
+	etcdURL   string
+	port      int
+	token     string
+	apiserver *process // nil while stopped
+}
+
+// Start is StartAPIServer returning the Server.
+func Start(t *testing.T) *Server {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("kubetest: a real kube-apiserver is not started with -short")
 	}
@@ -92,27 +113,64 @@ func StartAPIServer(t *testing.T) *rest.Config {
 		}
 	}
 
-	dir := t.TempDir()
-	var etcdURL string
+	s := &Server{t: t, bin: apiserver, dir: t.TempDir(), token: randomHex(t, 16)}
+	writeFile(t, s.tokensFile(), []byte(s.token+`,negtrace-test-admin,negtrace-test-admin,"system:masters"`+"\n"))
+	writeFile(t, s.keyFile(), rsaKeyPEM(t))
 	err := retry(func() error {
 		var err error
-		etcdURL, err = startEtcd(t, etcd, dir)
+		s.etcdURL, err = startEtcd(t, etcd, s.dir)
 		return err
 	})
 	if err != nil {
 		t.Fatalf("kubetest: %v", err)
 	}
-	var cfg *rest.Config
 	err = retry(func() error {
-		var err error
-		cfg, err = startAPIServer(t, apiserver, dir, etcdURL)
-		return err
+		s.port = freePort(t)
+		return s.startAPIServer()
 	})
 	if err != nil {
 		t.Fatalf("kubetest: %v", err)
 	}
-	return cfg
+	// The self-signed serving certificate is followed by its CA in the file.
+	ca, err := os.ReadFile(filepath.Join(s.certDir(), "apiserver.crt"))
+	if err != nil {
+		t.Fatalf("kubetest: kube-apiserver's self-signed certificate: %v", err)
+	}
+	s.Config = &rest.Config{
+		Host:            s.host(),
+		BearerToken:     s.token,
+		TLSClientConfig: rest.TLSClientConfig{CAData: ca},
+		QPS:             200,
+		Burst:           400,
+		Timeout:         30 * time.Second,
+	}
+	return s
 }
+
+// StopAPIServer kills kube-apiserver, as a crash or a node loss does (a
+// graceful stop waits for open watches); etcd keeps the data.
+func (s *Server) StopAPIServer() {
+	if s.apiserver != nil {
+		s.apiserver.kill()
+		s.apiserver = nil
+	}
+}
+
+// RestartAPIServer stops kube-apiserver if it runs and starts it again on
+// the same address, with the same certificate and token, and waits until it
+// is ready.
+func (s *Server) RestartAPIServer() {
+	s.t.Helper()
+	s.StopAPIServer()
+	if err := s.startAPIServer(); err != nil {
+		s.t.Fatalf("kubetest: restart: %v", err)
+	}
+}
+
+func (s *Server) host() string       { return "https://127.0.0.1:" + strconv.Itoa(s.port) }
+func (s *Server) certDir() string    { return filepath.Join(s.dir, "certs") }
+func (s *Server) tokensFile() string { return filepath.Join(s.dir, "tokens.csv") }
+func (s *Server) keyFile() string    { return filepath.Join(s.dir, "service-account.key") }
 
 // retry runs start up to startTries times while it fails because a port
 // was taken.
@@ -166,28 +224,21 @@ func startEtcd(t *testing.T, bin, dir string) (string, error) {
 	return clientURL, nil
 }
 
-// startAPIServer starts kube-apiserver on etcdURL and returns the
-// configuration of a client of it.
-func startAPIServer(t *testing.T, bin, dir, etcdURL string) (*rest.Config, error) {
-	port := freePort(t)
-	certDir := filepath.Join(dir, "certs-"+strconv.Itoa(port))
-	token := randomHex(t, 16)
-	tokens := filepath.Join(dir, "tokens.csv")
-	writeFile(t, tokens, []byte(token+`,negtrace-test-admin,negtrace-test-admin,"system:masters"`+"\n"))
-	saKey := filepath.Join(dir, "service-account.key")
-	writeFile(t, saKey, rsaKeyPEM(t))
-
-	p, err := startProcess(t, "kube-apiserver", bin, filepath.Join(dir, "kube-apiserver.log"),
-		"--etcd-servers="+etcdURL,
+// startAPIServer starts kube-apiserver on s.port and waits until it is
+// ready. The certificate it generates in certDir on the first start is
+// reused by the next.
+func (s *Server) startAPIServer() error {
+	p, err := startProcess(s.t, "kube-apiserver", s.bin, filepath.Join(s.dir, "kube-apiserver.log"),
+		"--etcd-servers="+s.etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(port),
-		"--cert-dir="+certDir,
-		"--token-auth-file="+tokens,
+		"--secure-port="+strconv.Itoa(s.port),
+		"--cert-dir="+s.certDir(),
+		"--token-auth-file="+s.tokensFile(),
 		"--authorization-mode=AlwaysAllow",
 		"--service-account-issuer=https://kubernetes.default.svc",
-		"--service-account-key-file="+saKey,
-		"--service-account-signing-key-file="+saKey,
+		"--service-account-key-file="+s.keyFile(),
+		"--service-account-signing-key-file="+s.keyFile(),
 		"--service-cluster-ip-range=10.0.0.0/24",
 		// No Endpoints of the kubernetes Service pointing at this machine.
 		"--endpoint-reconciler-type=none",
@@ -197,19 +248,19 @@ func startAPIServer(t *testing.T, bin, dir, etcdURL string) (*rest.Config, error
 		"--profiling=false",
 	)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	host := "https://127.0.0.1:" + strconv.Itoa(port)
 	insecure := &http.Client{
 		Timeout:   2 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
 	}
+	defer insecure.CloseIdleConnections()
 	err = p.waitReady(func() bool {
-		req, err := http.NewRequest(http.MethodGet, host+"/readyz", nil)
+		req, err := http.NewRequest(http.MethodGet, s.host()+"/readyz", nil)
 		if err != nil {
 			return false
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Authorization", "Bearer "+s.token)
 		resp, err := insecure.Do(req)
 		if err != nil {
 			return false
@@ -219,21 +270,10 @@ func startAPIServer(t *testing.T, bin, dir, etcdURL string) (*rest.Config, error
 		return resp.StatusCode == http.StatusOK
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// The self-signed serving certificate is followed by its CA in the file.
-	ca, err := os.ReadFile(filepath.Join(certDir, "apiserver.crt"))
-	if err != nil {
-		return nil, fmt.Errorf("kube-apiserver's self-signed certificate: %w", err)
-	}
-	return &rest.Config{
-		Host:            host,
-		BearerToken:     token,
-		TLSClientConfig: rest.TLSClientConfig{CAData: ca},
-		QPS:             200,
-		Burst:           400,
-		Timeout:         30 * time.Second,
-	}, nil
+	s.apiserver = p
+	return nil
 }
 
 // process is a started server.
@@ -315,6 +355,17 @@ func (p *process) stop() {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 	}
+}
+
+// kill ends the process at once.
+func (p *process) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
 }
 
 // tail returns the last n lines of the process's log.

@@ -50,3 +50,28 @@ func TestStartAPIServer(t *testing.T) {
 		t.Errorf("pods = %+v, want the one created", pods.Items)
 	}
 }
+
+// TestRestartAPIServer stops and restarts kube-apiserver: requests fail
+// while it is stopped, and after the restart the same client configuration
+// works and the data kept in etcd is there.
+func TestRestartAPIServer(t *testing.T) {
+	s := Start(t)
+	c, err := kubernetes.NewForConfig(s.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kept"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+
+	s.StopAPIServer()
+	if _, err := c.CoreV1().Namespaces().Get(ctx, "kept", metav1.GetOptions{}); err == nil {
+		t.Fatal("the stopped API server answered")
+	}
+	s.RestartAPIServer()
+	if _, err := c.CoreV1().Namespaces().Get(ctx, "kept", metav1.GetOptions{}); err != nil {
+		t.Fatalf("after restart: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -328,4 +329,64 @@ current-context: local
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestWatcherAPIServerRestart stops the API server under a running watcher:
+// the status turns degraded and Run goes on; after the restart the watcher
+// reconnects by itself, applies a pod created and a pod deleted since, and
+// is ok again.
+func TestWatcherAPIServerRestart(t *testing.T) {
+	s := kubetest.Start(t)
+	client, err := kubernetes.NewForConfig(s.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	pods := client.CoreV1().Pods("shop")
+	newPod := func(name string) *corev1.Pod {
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name},
+			Spec:       corev1.PodSpec{NodeName: "node-a", Containers: []corev1.Container{{Name: "app", Image: "example.invalid/web:1"}}},
+		}
+	}
+	mustDo(t, "create namespace", func() error {
+		_, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}, metav1.CreateOptions{})
+		return err
+	})
+	for _, name := range []string{"web-1", "web-2"} {
+		mustDo(t, "create "+name, func() error { _, err := pods.Create(ctx, newPod(name), metav1.CreateOptions{}); return err })
+	}
+
+	rec := &recorder{}
+	w, err := NewWatcher(WatchOptions{Client: client, Namespaces: []string{"shop"}, Apply: rec.apply,
+		Flush: 20 * time.Millisecond, Logger: testLogger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, w)
+	waitFor(t, "both pods", func() bool { return len(rec.all().Pods) == 2 && w.Status().State == analyzer.SourceOK })
+
+	s.StopAPIServer()
+	waitFor(t, "degraded", func() bool { return w.Status().State == analyzer.SourceDegraded })
+	if st := w.Status(); st.Errors == 0 || !strings.Contains(st.Message, "check that the API server is reachable") {
+		t.Errorf("while the API server is down: %+v", st)
+	}
+
+	s.RestartAPIServer()
+	mustDo(t, "delete web-1", func() error {
+		return pods.Delete(ctx, "web-1", metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))})
+	})
+	mustDo(t, "create web-3", func() error { _, err := pods.Create(ctx, newPod("web-3"), metav1.CreateOptions{}); return err })
+
+	// The reflectors' backoff after failed dials is up to ~30 s.
+	waitWithin(t, time.Minute, "web-1 deleted, web-3 seen, ok", func() bool {
+		got := rec.all().Pods
+		return slices.ContainsFunc(got, func(p kube.Pod) bool { return p.Name == "web-1" && p.Deleted }) &&
+			slices.ContainsFunc(got, func(p kube.Pod) bool { return p.Name == "web-3" }) &&
+			w.Status().State == analyzer.SourceOK
+	})
+	if st := w.Status(); st.Message != "" {
+		t.Errorf("recovered status message %q, want none", st.Message)
+	}
 }
