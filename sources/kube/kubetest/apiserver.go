@@ -104,7 +104,7 @@ func Start(t *testing.T) *Server {
 	for _, p := range []string{apiserver, etcd} {
 		if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 			msg := fmt.Sprintf("kubetest: %s not found (%s=%q): build kube-apiserver and etcd once with "+
-				"`bash .ci/kubetools/build.sh \"$HOME/.cache/negtrace/kubetools/%s\"` (about 6 minutes and 4 GB of Go build cache cold), "+
+				"`bash .ci/kubetools/build.sh \"$HOME/.cache/negtrace/kubetools/%s\"` (cold: about 6 minutes and 3 GB of Go build cache), "+
 				"or point %s at a folder holding both", p, EnvBinDir, os.Getenv(EnvBinDir), Version, EnvBinDir)
 			if os.Getenv("CI") == "true" {
 				t.Fatal(msg)
