@@ -61,7 +61,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&lc.namespaces, "namespaces", "live mode: namespaces to watch, comma-separated (default all)")
 	fs.Var(&lc.backendServices, "backend-services", "live mode: NEG-backed backend services to watch, comma-separated (default all with NEG backends)")
 	fs.Var(&lc.regions, "regions", "live mode: regions of regional backend services to include, comma-separated")
-	fs.StringVar(&lc.kubeconfig, "kubeconfig", "", "live mode: kubeconfig file (default: in-cluster config, else $KUBECONFIG / ~/.kube/config)")
+	fs.StringVar(&lc.kubeconfig, "kubeconfig", "", "live mode: kubeconfig file (default: the in-cluster config)")
 	fs.BoolVar(&lc.noKubernetes, "no-kubernetes", false, "live mode: do not watch the Kubernetes API (use the exported events only)")
 	fs.StringVar(&lc.db, "db", "negtrace.db", "live mode: state database file (SQLite), kept across restarts")
 	fs.DurationVar(&lc.retention, "retention", 30*24*time.Hour, "live mode: how long to keep evidence in the database")

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -133,5 +135,41 @@ func TestServeUsage(t *testing.T) {
 	}
 	if code, _, stderr := runArgs(t, "serve", "--listen", "256.0.0.1:1"); code != exitFailure {
 		t.Errorf("serve on a bad address: exit %d, want %d (%s)", code, exitFailure, stderr)
+	}
+}
+
+// TestServeLiveWithoutCredentials checks that live mode with no Google
+// credentials and no cluster still serves, and says per source what is
+// wrong and how to fix it.
+func TestServeLiveWithoutCredentials(t *testing.T) {
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "missing.json"))
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	cfg := serveConfig{analysis: analyzer.DefaultOptions(), live: liveConfig{project: "p", db: filepath.Join(t.TempDir(), "negtrace.db"), retention: time.Hour, backfill: time.Minute, poll: time.Minute}}
+	base, _ := startServe(t, cfg)
+	code, _, body := get(t, base+"/api/v1/snapshot")
+	if code != http.StatusOK {
+		t.Fatalf("GET /api/v1/snapshot = %d", code)
+	}
+	var snap struct {
+		Sources []analyzer.SourceStatus `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &snap); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"cloud-logging": "credentials", "kubernetes": "--kubeconfig", "compute": "credentials"}
+	for _, s := range snap.Sources {
+		if hint, ok := want[s.Name]; ok {
+			if s.State != analyzer.SourceDown || !strings.Contains(strings.ToLower(s.Message), strings.ToLower(hint)) {
+				t.Errorf("source %s: %s %q, want down with a hint about %s", s.Name, s.State, s.Message, hint)
+			}
+			delete(want, s.Name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("sources missing from the snapshot: %v", want)
+	}
+	if code, _, _ := get(t, base+"/"); code != http.StatusOK {
+		t.Errorf("dashboard: %d", code)
 	}
 }
