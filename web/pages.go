@@ -13,6 +13,7 @@ import (
 
 	"github.com/negtrace/negtrace/analyzer"
 	"github.com/negtrace/negtrace/analyzer/render"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // pageNames are the page templates; each is parsed with layout.tmpl.
@@ -34,13 +35,14 @@ func parsePages() (map[string]*template.Template, error) {
 // templateFuncs format values for the pages; every result is escaped by
 // html/template like any other value.
 var templateFuncs = template.FuncMap{
-	"count": count, "pct": pct, "plural": plural, "seconds": seconds, "setting": settingOf,
+	"count": display.Count, "pct": display.Pct, "plural": display.Plural, "seconds": display.Seconds, "setting": settingOf,
 	"clock": clock, "clockMillis": clockMillis, "offset": offset,
-	"causeClass": causeClass, "verdictClass": verdictClass, "actionClass": actionClass, "actionLabel": actionLabel,
+	"causeClass": display.CauseClass, "verdictClass": display.VerdictClass,
+	"actionClass": display.ActionClass, "actionLabel": display.ActionLabel,
 	"stateClass": stateClass,
 	"deref": func(s *string) string {
 		if s == nil {
-			return dash
+			return display.Dash
 		}
 		return *s
 	},
@@ -81,7 +83,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		d.Refresh = m.Refresh
 	}
 	if snap != nil {
-		d.Window = windowText(snap.Report.Window)
+		d.Window = display.Window(snap.Report.Window)
 		d.Updated = clock(snap.Updated)
 		// Whole seconds that cover the window: the window's end may be
 		// the last entry's own time, which [from, to) would leave out.
@@ -186,7 +188,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	race := sum.ByCause[analyzer.CauseRace]
 	o.Headline, o.Bad = headline(sum.LB5xx, race), race > 0
 	for _, c := range d.causes {
-		o.Causes = append(o.Causes, causeRow{Cause: c, Count: sum.ByCause[c], Pct: pct(sum.ByCause[c], sum.LB5xx)})
+		o.Causes = append(o.Causes, causeRow{Cause: c, Count: sum.ByCause[c], Pct: display.Pct(sum.ByCause[c], sum.LB5xx)})
 	}
 	for i := range series.Buckets {
 		row := seriesRow{Label: series.Labels[i]}
@@ -224,13 +226,13 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 		o.Skipped += in.Skipped
 	}
 	o.Cards = []card{
-		{Label: "LB requests", Value: count(sum.LBRequests), Sub: "in the window"},
-		{Label: "LB 5xx", Value: count(sum.LB5xx), Sub: pctSub(sum.LB5xx, sum.LBRequests, "of the requests")},
-		{Label: "NEG detach race", Value: count(race), Sub: pctSub(race, sum.LB5xx, "of the 5xx"), Class: goodBad(race)},
-		{Label: "Pods hit by the race", Value: count(racePods), Sub: "of " + plural(sum.Terminations, "termination")},
-		{Label: "Detach latency p90", Value: seconds(sum.DetachLatencySeconds.P90),
-			Sub: "p50 " + seconds(sum.DetachLatencySeconds.P50) + " · max " + seconds(sum.DetachLatencySeconds.Max)},
-		{Label: "Workloads to raise preStop", Value: count(raise), Sub: "of " + plural(len(rep.Recommendations), "workload"), Class: goodBad(raise)},
+		{Label: "LB requests", Value: display.Count(sum.LBRequests), Sub: "in the window"},
+		{Label: "LB 5xx", Value: display.Count(sum.LB5xx), Sub: pctSub(sum.LB5xx, sum.LBRequests, "of the requests")},
+		{Label: "NEG detach race", Value: display.Count(race), Sub: pctSub(race, sum.LB5xx, "of the 5xx"), Class: goodBad(race)},
+		{Label: "Pods hit by the race", Value: display.Count(racePods), Sub: "of " + display.Plural(sum.Terminations, "termination")},
+		{Label: "Detach latency p90", Value: display.Seconds(sum.DetachLatencySeconds.P90),
+			Sub: "p50 " + display.Seconds(sum.DetachLatencySeconds.P50) + " · max " + display.Seconds(sum.DetachLatencySeconds.Max)},
+		{Label: "Workloads to raise preStop", Value: display.Count(raise), Sub: "of " + display.Plural(len(rep.Recommendations), "workload"), Class: goodBad(raise)},
 	}
 	s.render(w, r, http.StatusOK, "overview", "Overview", snap, o)
 }
@@ -241,13 +243,13 @@ func headline(fiveXX, race int) string {
 	case fiveXX == 0:
 		return "No LB 5xx in the window."
 	case race == 0:
-		return "None of the " + count(fiveXX) + " LB 5xx was caused by the NEG detach race."
+		return "None of the " + display.Count(fiveXX) + " LB 5xx was caused by the NEG detach race."
 	}
-	return count(race) + " of " + count(fiveXX) + " LB 5xx (" + pct(race, fiveXX) + ") were caused by the NEG detach race."
+	return display.Count(race) + " of " + display.Count(fiveXX) + " LB 5xx (" + display.Pct(race, fiveXX) + ") were caused by the NEG detach race."
 }
 
 func pctSub(n, of int, what string) string {
-	if p := pct(n, of); p != "" {
+	if p := display.Pct(n, of); p != "" {
 		return p + " " + what
 	}
 	return what
@@ -291,7 +293,7 @@ func (s *Server) timelinePage(w http.ResponseWriter, r *http.Request) {
 	}
 	c := timelineContent{From: inputTime(win.Start), To: inputTime(win.End), SVG: svg, Max: render.TimelineMaxLanes}
 	if win != (analyzer.Window{}) {
-		c.Window = windowText(win)
+		c.Window = display.Window(win)
 	}
 	for _, i := range displayOrder(sub.Terminations) {
 		t := &sub.Terminations[i]

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 const demoBanner = "Bundled demo incident — not your cluster."
@@ -39,7 +40,7 @@ func TestPages(t *testing.T) {
 			`id="chart-causes"`, `id="chart-latency"`, `data-api="/api/v1/timeseries"`, `data-api="/api/v1/latency"`,
 			`<script src="/static/vendor/chart.umd.min.js" defer></script>`,
 			"2025-03-04 18:10:00 → 18:24:59 UTC (15m)", racePod, ">shop/web</a>", "0s → <strong>25s</strong>",
-			"p50 <strong>" + seconds(r.Summary.DetachLatencySeconds.P50) + "</strong>",
+			"p50 <strong>" + display.Seconds(r.Summary.DetachLatencySeconds.P50) + "</strong>",
 			`<span class="state s-ok">ok</span> evidence`, `action="/reports"`, "Download report",
 		}},
 		{"/timeline", []string{`<div id="timeline">`, `<svg class="timeline"`, `<a class="lanelink" href="#t-`,

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"cmp"
 	"slices"
 	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // This file holds the view models the pages and the JSON API share: each
@@ -92,49 +92,16 @@ func reportCauses(r *analyzer.Report) []analyzer.Cause {
 	return append(out, extra...)
 }
 
-// verdictRank orders verdicts for display: race, inconclusive, clean, others.
-func verdictRank(v analyzer.Verdict) int {
-	switch v {
-	case analyzer.VerdictRace:
-		return 0
-	case analyzer.VerdictInconclusive:
-		return 1
-	case analyzer.VerdictClean:
-		return 2
-	}
-	return 3
-}
-
 // displayOrder sorts terminations the way the report and the timeline
-// show them: most race errors first, then verdict, deletion time, pod.
+// show them (display.CompareTerminations): most race errors first, then
+// verdict, deletion time, pod.
 func displayOrder(terms []analyzer.Termination) []int {
 	order := make([]int, len(terms))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		ta, tb := &terms[a], &terms[b]
-		return cmp.Or(
-			cmp.Compare(tb.RaceErrors, ta.RaceErrors),
-			cmp.Compare(verdictRank(ta.Verdict), verdictRank(tb.Verdict)),
-			compareTimes(ta.DeletionRequestedAt, tb.DeletionRequestedAt),
-			cmp.Compare(ta.Pod, tb.Pod),
-		)
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return display.CompareTerminations(&terms[a], &terms[b]) })
 	return order
-}
-
-// compareTimes orders times, unknown ones last.
-func compareTimes(a, b *time.Time) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return a.Compare(*b)
 }
 
 // snapshotView is /api/v1/snapshot: what was analysed and the headline.

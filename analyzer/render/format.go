@@ -2,68 +2,14 @@ package render
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
-
-// dash stands for a value the evidence did not give.
-const dash = "—"
-
-// count formats n with thousands separators: 1234567 → "1,234,567".
-func count(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// pct formats n/of as a percentage with one decimal, or two significant
-// digits below 0.1% so a small share never reads as 0.0%; "" when of is 0.
-func pct(n, of int) string {
-	if of <= 0 {
-		return ""
-	}
-	p := 100 * float64(n) / float64(of)
-	if p > 0 && p < 0.1 {
-		return fmt.Sprintf("%.2g%%", p)
-	}
-	return fmt.Sprintf("%.1f%%", p)
-}
-
-// seconds formats a measured duration in seconds, to at most two decimals.
-func seconds(x float64) string {
-	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) + "s"
-}
-
-// setting formats a configured number of seconds as written in a pod spec:
-// no trailing zeros (5 → "5s", 2.5 → "2.5s").
-func setting(x float64) string {
-	return strconv.FormatFloat(math.Round(x*1000)/1000, 'f', -1, 64) + "s"
-}
-
-// secondsPtr formats an optional measured duration; dash when nil.
-func secondsPtr(x *float64) string {
-	if x == nil {
-		return dash
-	}
-	return seconds(*x)
-}
 
 // latency formats percentiles on one line; "not measured" when empty.
 func latency(p analyzer.Percentiles) string {
@@ -71,31 +17,7 @@ func latency(p analyzer.Percentiles) string {
 		return "not measured"
 	}
 	return fmt.Sprintf("p50 %s · p90 %s · p99 %s · max %s",
-		secondsPtr(p.P50), secondsPtr(p.P90), secondsPtr(p.P99), secondsPtr(p.Max))
-}
-
-// span formats a duration compactly: "45s", "30m", "1h30m", "2d3h".
-func span(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Round(time.Second)
-	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	m, s := int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
-	var b strings.Builder
-	if days > 0 {
-		fmt.Fprintf(&b, "%dd", days)
-	}
-	if h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-	}
-	if m > 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	if s > 0 || b.Len() == 0 {
-		fmt.Fprintf(&b, "%ds", s)
-	}
-	return b.String()
+		display.Seconds(p.P50), display.Seconds(p.P90), display.Seconds(p.P99), display.Seconds(p.Max))
 }
 
 // offset formats at relative to t0 in seconds ("+12.3"). Without t0 it
@@ -103,7 +25,7 @@ func span(d time.Duration) string {
 func offset(at, t0 *time.Time, layout string) string {
 	switch {
 	case at == nil:
-		return dash
+		return display.Dash
 	case t0 == nil:
 		return "@" + at.UTC().Format(layout)
 	}

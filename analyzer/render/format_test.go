@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 func TestMDEscape(t *testing.T) {
@@ -115,34 +116,6 @@ func TestWrap(t *testing.T) {
 	}
 }
 
-func TestNumbers(t *testing.T) {
-	for _, tc := range []struct{ got, want string }{
-		{count(0), "0"},
-		{count(999), "999"},
-		{count(1000), "1,000"},
-		{count(1234567), "1,234,567"},
-		{count(-1234), "-1,234"},
-		{pct(1, 0), ""},
-		{pct(0, 10), "0.0%"},
-		{pct(5, 12), "41.7%"},
-		{pct(12, 120000), "0.01%"},
-		{pct(1, 3000000), "3.3e-05%"},
-		{seconds(12.35), "12.35s"},
-		{seconds(6), "6s"},
-		{seconds(0.004), "0s"},
-		{setting(2.5), "2.5s"},
-		{setting(30), "30s"},
-		{span(30 * time.Minute), "30m"},
-		{span(90*time.Minute + 5*time.Second), "1h30m5s"},
-		{span(0), "0s"},
-		{span(49 * time.Hour), "2d1h"},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("got %q, want %q", tc.got, tc.want)
-		}
-	}
-}
-
 func TestOffset(t *testing.T) {
 	t0 := base
 	for _, tc := range []struct {
@@ -152,7 +125,7 @@ func TestOffset(t *testing.T) {
 	}{
 		{"after", at(12.34), &t0, "+12.3"},
 		{"before", at(-3.2), &t0, "-3.2"},
-		{"no time", nil, &t0, dash},
+		{"no time", nil, &t0, display.Dash},
 		{"no deletion", at(70.5), nil, "@09:01:10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

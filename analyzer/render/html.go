@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // Limits of the HTML format; the JSON report always has everything.
@@ -107,23 +108,23 @@ func newHTMLData(r *analyzer.Report, opts Options) *htmlData {
 		Latency:      v.Latency,
 		Timeline:     newTimeline(v.Terms, r.Errors, v.clockLayout),
 		ErrorsTotal:  len(r.Errors),
-		InputRecords: count(v.InputRecords),
-		InputSkipped: count(v.InputSkipped),
+		InputRecords: display.Count(v.InputRecords),
+		InputSkipped: display.Count(v.InputSkipped),
 		Notes:        r.Notes,
 		Footer:       footer(opts),
 	}
 	d.cards(v)
 	for _, c := range v.Causes {
-		d.Causes = append(d.Causes, htmlCause{causeRow: c, Class: causeClass(analyzer.Cause(c.Cause)), BarW: round1(100 * c.Share)})
+		d.Causes = append(d.Causes, htmlCause{causeRow: c, Class: display.CauseClass(analyzer.Cause(c.Cause)), BarW: round1(100 * c.Share)})
 	}
 	shown := v.Terms[:min(len(v.Terms), htmlMaxTerms)]
 	d.TermsMore = len(v.Terms) - len(shown)
 	for _, row := range shown {
-		d.Terms = append(d.Terms, htmlTerm{termRow: row, VerdictClass: verdictClass(row.T.Verdict)})
+		d.Terms = append(d.Terms, htmlTerm{termRow: row, VerdictClass: display.VerdictClass(row.T.Verdict)})
 	}
 	for _, row := range v.Recs {
-		d.Recs = append(d.Recs, htmlRec{recRow: row, ActionClass: "a-" + actionClassName(row.R.Action),
-			ActionLabel: actionLabel(row.R.Action)})
+		d.Recs = append(d.Recs, htmlRec{recRow: row, ActionClass: display.ActionClass(row.R.Action),
+			ActionLabel: display.ActionLabel(row.R.Action)})
 	}
 	errs := r.Errors[:min(len(r.Errors), htmlMaxErrors)]
 	d.ErrorsMore = len(r.Errors) - len(errs)
@@ -132,7 +133,7 @@ func newHTMLData(r *analyzer.Report, opts Options) *htmlData {
 	}
 	for i := range r.Inputs {
 		in := &r.Inputs[i]
-		hi := htmlInput{Input: in, RecordsText: count(in.Records), SkippedText: count(in.Skipped), Problems: in.Problems[:min(len(in.Problems), htmlMaxProblems)]}
+		hi := htmlInput{Input: in, RecordsText: display.Count(in.Records), SkippedText: display.Count(in.Skipped), Problems: in.Problems[:min(len(in.Problems), htmlMaxProblems)]}
 		hi.ProblemsMore = len(in.Problems) - len(hi.Problems)
 		d.Inputs = append(d.Inputs, hi)
 	}
@@ -140,7 +141,7 @@ func newHTMLData(r *analyzer.Report, opts Options) *htmlData {
 }
 
 func (d *htmlData) cards(v *view) {
-	fiveSub := "of " + count(v.Requests) + " LB requests"
+	fiveSub := "of " + display.Count(v.Requests) + " LB requests"
 	if v.FiveXXPct != "" {
 		fiveSub += " (" + v.FiveXXPct + ")"
 	}
@@ -160,12 +161,12 @@ func (d *htmlData) cards(v *view) {
 	}
 	p := v.r.Summary.DetachLatencySeconds
 	d.Cards = []htmlCard{
-		{Label: "LB 5xx", Value: count(v.FiveXX), Sub: fiveSub},
-		{Label: "NEG detach race", Value: count(v.Race), Sub: raceSub, Class: raceClass},
-		{Label: "Pods hit by the race", Value: count(v.RacePods),
-			Sub: "of " + plural(v.r.Summary.Terminations, "termination") + ", in " + plural(v.RaceWorkloads, "workload")},
-		{Label: "Detach latency p90", Value: secondsPtr(p.P90), Sub: "p50 " + secondsPtr(p.P50) + " · max " + secondsPtr(p.Max)},
-		{Label: "Workloads to raise preStop", Value: strconv.Itoa(raise), Sub: "of " + plural(len(v.Recs), "workload")},
+		{Label: "LB 5xx", Value: display.Count(v.FiveXX), Sub: fiveSub},
+		{Label: "NEG detach race", Value: display.Count(v.Race), Sub: raceSub, Class: raceClass},
+		{Label: "Pods hit by the race", Value: display.Count(v.RacePods),
+			Sub: "of " + display.Plural(v.r.Summary.Terminations, "termination") + ", in " + display.Plural(v.RaceWorkloads, "workload")},
+		{Label: "Detach latency p90", Value: display.Seconds(p.P90), Sub: "p50 " + display.Seconds(p.P50) + " · max " + display.Seconds(p.Max)},
+		{Label: "Workloads to raise preStop", Value: strconv.Itoa(raise), Sub: "of " + display.Plural(len(v.Recs), "workload")},
 	}
 	if raise > 0 {
 		d.Cards[4].Class = "bad"
@@ -175,8 +176,8 @@ func (d *htmlData) cards(v *view) {
 func newHTMLError(e *analyzer.ErrorVerdict, clockLayout string) htmlError {
 	he := htmlError{
 		Time: e.Timestamp.UTC().Format(clockLayout + ".000"), Status: strconv.Itoa(e.Status),
-		Details: e.StatusDetails, Cause: string(e.Cause), CauseClass: causeClass(e.Cause),
-		Pod: dash, After: dash, ServerIP: e.ServerIP, Backend: e.BackendService,
+		Details: e.StatusDetails, Cause: string(e.Cause), CauseClass: display.CauseClass(e.Cause),
+		Pod: display.Dash, After: display.Dash, ServerIP: e.ServerIP, Backend: e.BackendService,
 		URL: e.URL, UserAgent: e.UserAgent, Reason: e.Reason, InsertID: e.InsertID,
 	}
 	if e.Pod != nil {
@@ -186,35 +187,4 @@ func newHTMLError(e *analyzer.ErrorVerdict, clockLayout string) htmlError {
 		he.After = fmt.Sprintf("%+.1fs", *e.SecondsAfterDeletion)
 	}
 	return he
-}
-
-// verdictClass maps a verdict to its CSS class.
-func verdictClass(v analyzer.Verdict) string {
-	switch v {
-	case analyzer.VerdictRace:
-		return "v-race"
-	case analyzer.VerdictClean:
-		return "v-clean"
-	}
-	return "v-inconclusive"
-}
-
-// actionClassName maps an action to the suffix of its CSS class.
-func actionClassName(a string) string {
-	switch a {
-	case actionRaise, actionKeep, actionShorten:
-		return a
-	}
-	return "insufficient"
-}
-
-// actionLabel is the action as a person reads it.
-func actionLabel(a string) string {
-	switch a {
-	case actionInsufficient:
-		return "insufficient data"
-	case "":
-		return "no action"
-	}
-	return a
 }

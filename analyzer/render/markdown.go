@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // Limits of the Markdown format; the JSON report always has everything.
@@ -84,20 +85,20 @@ func (m *mdWriter) summary() {
 	m.line("**%s.**", mdEscape(sentence(v.headline())))
 	m.line("")
 	m.header("", "")
-	fiveXX := count(v.FiveXX)
+	fiveXX := display.Count(v.FiveXX)
 	if v.FiveXXPct != "" {
 		fiveXX += " (" + v.FiveXXPct + " of requests)"
 	}
-	race := count(v.Race)
+	race := display.Count(v.Race)
 	if v.RacePct != "" {
 		race += " (" + v.RacePct + " of 5xx)"
 	}
-	terms := count(v.r.Summary.Terminations)
+	terms := display.Count(v.r.Summary.Terminations)
 	if s := v.verdictSummary(); s != "" {
 		terms += " (" + s + ")"
 	}
 	m.row("Window", mdEscape(v.Window))
-	m.row("LB requests", count(v.Requests))
+	m.row("LB requests", display.Count(v.Requests))
 	m.row("LB 5xx", fiveXX)
 	m.row("Caused by the NEG detach race", race)
 	m.row("Pod terminations", terms)
@@ -113,7 +114,7 @@ func (m *mdWriter) causes() {
 	m.line("")
 	m.header("Cause", "5xx:", "Share:", "Meaning")
 	for _, c := range m.v.Causes {
-		m.row(mdCode(c.Cause), count(c.Count), c.Pct, mdEscape(c.Meaning))
+		m.row(mdCode(c.Cause), display.Count(c.Count), c.Pct, mdEscape(c.Meaning))
 	}
 }
 
@@ -134,7 +135,7 @@ func (m *mdWriter) recommendations() {
 		m.line("")
 		m.line("- Terminations: %d; NEG detach latency: %s", rec.Terminations, row.Latency)
 		m.line("- Race errors: %s observed, %s would have been avoided with the recommended sleep",
-			count(rec.RaceErrorsObserved), count(rec.RaceErrorsAvoided))
+			display.Count(rec.RaceErrorsObserved), display.Count(rec.RaceErrorsAvoided))
 		if rec.Rationale != "" {
 			m.line("")
 			m.line("%s", mdEscape(rec.Rationale))
@@ -196,7 +197,7 @@ func (m *mdWriter) evidence(shown []termRow) {
 		}
 		n++
 		m.line("")
-		m.line("**%s** (%s, %s):", mdEscape(t.Pod), mdEscape(string(t.Verdict)), plural(t.RaceErrors, "race error"))
+		m.line("**%s** (%s, %s):", mdEscape(t.Pod), mdEscape(string(t.Verdict)), display.Plural(t.RaceErrors, "race error"))
 		m.line("")
 		for _, e := range t.Evidence {
 			m.line("- %s", mdEscape(e))
@@ -214,14 +215,14 @@ func (m *mdWriter) errors() {
 	m.line("## LB 5xx")
 	m.line("")
 	if len(shown) < len(errs) {
-		m.line("The first %d of %s; the JSON report has all.", len(shown), count(len(errs)))
+		m.line("The first %d of %s; the JSON report has all.", len(shown), display.Count(len(errs)))
 		m.line("")
 	}
 	m.header("Time (UTC)", "Status:", "Status details", "Cause", "Pod", "After deletion:", "Server IP",
 		"Backend service", "URL", "User agent", "Reason")
 	layout := m.v.clockLayout + ".000"
 	for _, e := range shown {
-		pod, after := dash, dash
+		pod, after := display.Dash, display.Dash
 		if e.Pod != nil {
 			pod = mdCode(*e.Pod)
 		}
@@ -244,7 +245,7 @@ func (m *mdWriter) inputs() {
 	m.header("Path", "Kind", "Records:", "Skipped:")
 	for _, row := range v.Inputs {
 		in := row.In
-		m.row(mdCode(in.Path), mdCode(in.Kind), count(in.Records), count(in.Skipped))
+		m.row(mdCode(in.Path), mdCode(in.Kind), display.Count(in.Records), display.Count(in.Skipped))
 	}
 	for _, row := range v.Inputs {
 		in := row.In

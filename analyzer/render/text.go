@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // Limits of the text format; the JSON report always has everything.
@@ -130,11 +131,11 @@ func (t *textWriter) summary() {
 		head = t.style(ansiBold+ansiRed, head)
 	}
 	t.line("%s", head)
-	req := "LB requests " + count(v.Requests) + " · 5xx " + count(v.FiveXX)
+	req := "LB requests " + display.Count(v.Requests) + " · 5xx " + display.Count(v.FiveXX)
 	if v.FiveXXPct != "" {
 		req += " (" + v.FiveXXPct + ")"
 	}
-	req += " · terminations " + count(v.r.Summary.Terminations)
+	req += " · terminations " + display.Count(v.r.Summary.Terminations)
 	if s := v.verdictSummary(); s != "" {
 		req += " (" + s + ")"
 	}
@@ -315,7 +316,7 @@ func (t *textWriter) recommendations() {
 		}
 		t.line("  %s  %s  %s", t.style(ansiBold, clean(rec.Workload)), t.actionStyle(clean(rec.Action)), settings(row))
 		t.line("    %s · detach latency %s", row.Terminations, row.Latency)
-		t.line("    race errors: %s observed, %s would have been avoided", count(rec.RaceErrorsObserved), count(rec.RaceErrorsAvoided))
+		t.line("    race errors: %s observed, %s would have been avoided", display.Count(rec.RaceErrorsObserved), display.Count(rec.RaceErrorsAvoided))
 		if rec.Rationale != "" {
 			t.para("    ", rec.Rationale)
 		}
@@ -332,7 +333,7 @@ func (t *textWriter) recommendations() {
 // 30s → 50s", leaving out the arrow where nothing is recommended.
 func settings(row recRow) string {
 	change := func(now, next string) string {
-		if next == dash {
+		if next == display.Dash {
 			return now
 		}
 		return now + " → " + next
@@ -347,7 +348,7 @@ func (t *textWriter) inputs() {
 		return
 	}
 	head := fmt.Sprintf("INPUTS (%s · %s records · %s skipped)",
-		plural(len(v.Inputs), "file"), count(v.InputRecords), count(v.InputSkipped))
+		display.Plural(len(v.Inputs), "file"), display.Count(v.InputRecords), display.Count(v.InputSkipped))
 	t.heading(head)
 	shown := v.Inputs
 	if len(shown) > textMaxInputs {
@@ -363,7 +364,7 @@ func (t *textWriter) inputs() {
 	var problems []string
 	for _, row := range shown {
 		in := row.In
-		rows = append(rows, []string{clean(in.Path), clean(in.Kind), count(in.Records), count(in.Skipped)})
+		rows = append(rows, []string{clean(in.Path), clean(in.Kind), display.Count(in.Records), display.Count(in.Skipped)})
 		problems = append(problems, in.Problems...)
 	}
 	if len(rows) > 0 {

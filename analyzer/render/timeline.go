@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // Timeline geometry, in SVG user units (the SVG scales to the page width).
@@ -134,7 +135,7 @@ func newTimeline(terms []termRow, errs []analyzer.ErrorVerdict, clockLayout stri
 	for i, t := range drawn {
 		tl.Lanes = append(tl.Lanes, tl.lane(i, t, errsOf[i], clockLayout))
 	}
-	tl.OmittedText = plural(tl.Omitted, "termination")
+	tl.OmittedText = display.Plural(tl.Omitted, "termination")
 	tl.Height = round1(tlTop + float64(len(drawn))*tlLaneHeight + tlBottom)
 	return tl
 }
@@ -199,7 +200,7 @@ func (tl *timeline) lane(i int, t *analyzer.Termination, errs []*analyzer.ErrorV
 		Y: y, TextY: round1(y + 4), BgY: top, BgH: tlLaneHeight, Even: i%2 == 0,
 		Label: ellipsize(t.Pod, tlLabelRunes),
 		Title: fmt.Sprintf("%s (%s) · %s · %s · deletion requested %s UTC", t.Pod, t.Workload, t.Verdict,
-			plural(t.RaceErrors, "race error"), t0.UTC().Format(clockLayout)),
+			display.Plural(t.RaceErrors, "race error"), t0.UTC().Format(clockLayout)),
 	}
 	rel := func(at *time.Time) float64 { return at.Sub(t0).Seconds() }
 	minX, maxX := tl.x(0), tl.x(0)
@@ -243,7 +244,7 @@ func (tl *timeline) dots(errs []*analyzer.ErrorVerdict, t0 time.Time, y, minX, m
 	groups := map[key]*group{}
 	for _, e := range errs {
 		x := tl.x(e.Timestamp.Sub(t0).Seconds())
-		k := key{causeClass(e.Cause), int(x / 3)}
+		k := key{display.CauseClass(e.Cause), int(x / 3)}
 		g, ok := groups[k]
 		if !ok {
 			g = &group{first: e, x: x}
@@ -266,21 +267,6 @@ func (tl *timeline) dots(errs []*analyzer.ErrorVerdict, t0 time.Time, y, minX, m
 		dots = append(dots, tlDot{CX: g.x, CY: y, R: tlDotRadius, Class: k.class, Title: title})
 	}
 	return dots, minX, maxX
-}
-
-// causeClass maps a cause to its CSS class; unknown causes look like other.
-func causeClass(c analyzer.Cause) string {
-	switch c {
-	case analyzer.CauseRace:
-		return "c-race"
-	case analyzer.CauseBackendClosed:
-		return "c-closed"
-	case analyzer.CauseApplicationError:
-		return "c-app"
-	case analyzer.CauseNoHealthyBackend:
-		return "c-nohealthy"
-	}
-	return "c-other"
 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }

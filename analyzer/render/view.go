@@ -1,12 +1,11 @@
 package render
 
 import (
-	"cmp"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // view is what every human-readable format shows, computed once from a
@@ -82,8 +81,9 @@ var causeMeaning = map[analyzer.Cause]string{
 	analyzer.CauseOther:            "anything else (unknown IP, LB-internal, client side): see each error's reason",
 }
 
-// verdictOrder ranks verdicts for display: the ones to look at first.
-var verdictOrder = map[analyzer.Verdict]int{analyzer.VerdictRace: 0, analyzer.VerdictInconclusive: 1, analyzer.VerdictClean: 2}
+// verdicts are the verdicts the analyzer gives, in the order a summary
+// names them: the ones to look at first.
+var verdicts = []analyzer.Verdict{analyzer.VerdictRace, analyzer.VerdictInconclusive, analyzer.VerdictClean}
 
 func newView(r *analyzer.Report) *view {
 	v := &view{
@@ -96,8 +96,8 @@ func newView(r *analyzer.Report) *view {
 		Latency:     latency(r.Summary.DetachLatencySeconds),
 	}
 	v.Window = v.window()
-	v.FiveXXPct = pct(v.FiveXX, v.Requests)
-	v.RacePct = pct(v.Race, v.FiveXX)
+	v.FiveXXPct = display.Pct(v.FiveXX, v.Requests)
+	v.RacePct = display.Pct(v.Race, v.FiveXX)
 	v.causes()
 	v.terms()
 	v.recs()
@@ -113,31 +113,20 @@ func newView(r *analyzer.Report) *view {
 	return v
 }
 
+// window formats the report's window and picks the layout of clock
+// times: with the date only when the window spans days.
 func (v *view) window() string {
-	s, e := v.r.Window.Start.UTC(), v.r.Window.End.UTC()
-	const day = "2006-01-02 15:04:05"
-	switch {
-	case s.IsZero() && e.IsZero():
-		return "unknown window"
-	case s.IsZero():
-		return "until " + e.Format(day) + " UTC"
-	case e.IsZero():
-		return "from " + s.Format(day) + " UTC"
-	}
-	end := e.Format(day)
-	if s.YearDay() == e.YearDay() && s.Year() == e.Year() {
-		end = e.Format("15:04:05")
-	} else {
+	if display.SpansDays(v.r.Window) {
 		v.clockLayout = "01-02 15:04:05"
 	}
-	return s.Format(day) + " → " + end + " UTC (" + span(e.Sub(s)) + ")"
+	return display.Window(v.r.Window)
 }
 
 func (v *view) causes() {
 	seen := map[analyzer.Cause]bool{}
 	add := func(c analyzer.Cause) {
 		n := v.r.Summary.ByCause[c]
-		row := causeRow{Cause: string(c), Count: n, Pct: pct(n, v.FiveXX), Meaning: causeMeaning[c], Short: causeShort[c]}
+		row := causeRow{Cause: string(c), Count: n, Pct: display.Pct(n, v.FiveXX), Meaning: causeMeaning[c], Short: causeShort[c]}
 		if v.FiveXX > 0 {
 			row.Share = min(1, max(0, float64(n)/float64(v.FiveXX)))
 		}
@@ -172,14 +161,14 @@ func (v *view) terms() {
 		}
 		row := termRow{
 			T:          t,
-			Deleted:    dash,
+			Deleted:    display.Dash,
 			Sigterm:    offset(t.SigtermAt, t.DeletionRequestedAt, v.clockLayout),
 			DetachReq:  offset(t.DetachRequestedAt, t.DeletionRequestedAt, v.clockLayout),
 			DetachDone: offset(t.DetachCompletedAt, t.DeletionRequestedAt, v.clockLayout),
 			LastReq:    offset(t.LastRequestAt, t.DeletionRequestedAt, v.clockLayout),
-			Latency:    secondsPtr(t.DetachLatencySeconds),
-			Exposure:   secondsPtr(t.ExposureSeconds),
-			Exit:       dash,
+			Latency:    display.Seconds(t.DetachLatencySeconds),
+			Exposure:   display.Seconds(t.ExposureSeconds),
+			Exit:       display.Dash,
 		}
 		if t.DeletionRequestedAt != nil {
 			row.Deleted = t.DeletionRequestedAt.UTC().Format(v.clockLayout)
@@ -193,53 +182,25 @@ func (v *view) terms() {
 		v.Terms = append(v.Terms, row)
 	}
 	v.RaceWorkloads = len(workloads)
-	slices.SortStableFunc(v.Terms, func(a, b termRow) int {
-		return cmp.Or(
-			cmp.Compare(b.T.RaceErrors, a.T.RaceErrors),
-			cmp.Compare(rank(a.T.Verdict), rank(b.T.Verdict)),
-			compareTime(a.T.DeletionRequestedAt, b.T.DeletionRequestedAt),
-			cmp.Compare(a.T.Pod, b.T.Pod),
-		)
-	})
-}
-
-// rank orders verdicts; unknown ones last.
-func rank(v analyzer.Verdict) int {
-	if r, ok := verdictOrder[v]; ok {
-		return r
-	}
-	return len(verdictOrder)
-}
-
-// compareTime orders times, unknown ones last.
-func compareTime(a, b *time.Time) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return a.Compare(*b)
+	slices.SortStableFunc(v.Terms, func(a, b termRow) int { return display.CompareTerminations(a.T, b.T) })
 }
 
 func (v *view) recs() {
 	for i := range v.r.Recommendations {
 		rec := &v.r.Recommendations[i]
-		row := recRow{R: rec, PrestopNow: "unknown", GraceNow: "unknown", PrestopNew: dash, GraceNew: dash,
-			Latency: latency(rec.DetachLatencySeconds), Terminations: plural(rec.Terminations, "termination")}
+		row := recRow{R: rec, PrestopNow: "unknown", GraceNow: "unknown", PrestopNew: display.Dash, GraceNew: display.Dash,
+			Latency: latency(rec.DetachLatencySeconds), Terminations: display.Plural(rec.Terminations, "termination")}
 		if rec.CurrentPrestopSleepSeconds != nil {
-			row.PrestopNow = setting(*rec.CurrentPrestopSleepSeconds)
+			row.PrestopNow = display.Setting(*rec.CurrentPrestopSleepSeconds)
 		}
 		if rec.CurrentTerminationGracePeriodSeconds != nil {
-			row.GraceNow = setting(float64(*rec.CurrentTerminationGracePeriodSeconds))
+			row.GraceNow = display.Setting(float64(*rec.CurrentTerminationGracePeriodSeconds))
 		}
 		if rec.Action != actionInsufficient || rec.PrestopSleepSeconds > 0 {
-			row.PrestopNew = setting(float64(rec.PrestopSleepSeconds))
+			row.PrestopNew = display.Setting(float64(rec.PrestopSleepSeconds))
 		}
 		if rec.Action != actionInsufficient || rec.TerminationGracePeriodSeconds > 0 {
-			row.GraceNew = setting(float64(rec.TerminationGracePeriodSeconds))
+			row.GraceNew = display.Setting(float64(rec.TerminationGracePeriodSeconds))
 		}
 		v.Recs = append(v.Recs, row)
 	}
@@ -259,39 +220,31 @@ func (v *view) headline() string {
 	case v.FiveXX == 0:
 		return "no LB 5xx in the window"
 	case v.Race == 0:
-		return "none of the " + count(v.FiveXX) + " LB 5xx was caused by the NEG detach race"
+		return "none of the " + display.Count(v.FiveXX) + " LB 5xx was caused by the NEG detach race"
 	}
-	s := count(v.Race) + " of " + count(v.FiveXX) + " LB 5xx (" + v.RacePct + ") caused by the NEG detach race"
+	s := display.Count(v.Race) + " of " + display.Count(v.FiveXX) + " LB 5xx (" + v.RacePct + ") caused by the NEG detach race"
 	if v.RacePods > 0 {
-		s += ", on " + plural(v.RacePods, "pod") + " of " + plural(v.RaceWorkloads, "workload")
+		s += ", on " + display.Plural(v.RacePods, "pod") + " of " + display.Plural(v.RaceWorkloads, "workload")
 	}
 	return s
-}
-
-// plural formats "1 pod", "3 pods".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return count(n) + " " + noun + "s"
 }
 
 // verdictSummary formats "7 race, 1 inconclusive, 4 clean".
 func (v *view) verdictSummary() string {
 	var parts []string
-	for _, vd := range []analyzer.Verdict{analyzer.VerdictRace, analyzer.VerdictInconclusive, analyzer.VerdictClean} {
+	for _, vd := range verdicts {
 		if n := v.Verdicts[vd]; n > 0 {
-			parts = append(parts, count(n)+" "+string(vd))
+			parts = append(parts, display.Count(n)+" "+string(vd))
 		}
 	}
 	other := 0
 	for vd, n := range v.Verdicts {
-		if _, known := verdictOrder[vd]; !known {
+		if !slices.Contains(verdicts, vd) {
 			other += n
 		}
 	}
 	if other > 0 {
-		parts = append(parts, count(other)+" other")
+		parts = append(parts, display.Count(other)+" other")
 	}
 	if len(parts) == 0 {
 		return ""
