@@ -385,7 +385,12 @@ func TestWatcherStatusForbidden(t *testing.T) {
 	now = t0.Add(time.Minute)
 	clock.Unlock()
 	forbid.Store(false) // lists succeed after the reflectors' backoff
-	waitFor(t, "ok", func() bool { return w.Status().State == analyzer.SourceOK })
+	// The synced informers make the state ok; the pod reaches Apply with the
+	// next flush, so wait for both.
+	waitFor(t, "ok and the pod applied", func() bool {
+		st := w.Status()
+		return st.State == analyzer.SourceOK && st.Records == 1
+	})
 	st = w.Status()
 	if st.Message != "" || !st.LastSuccess.Equal(t0.Add(time.Minute)) || st.Records != 1 {
 		t.Errorf("after the grant: %+v, want no message, LastSuccess now, 1 record", st)
