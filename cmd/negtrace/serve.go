@@ -102,8 +102,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // serve runs the service on ln until ctx is done, then shuts down
-// gracefully: it stops accepting, lets requests in flight finish, and
-// returns.
+// gracefully: it stops accepting, lets requests in flight finish (for up to
+// drainTimeout) while the sources stop and store what they hold, then closes
+// the live state last, and returns.
 func serve(ctx context.Context, ln net.Listener, cfg serveConfig, logger *slog.Logger, stdout io.Writer) error {
 	var store interface {
 		web.Store
@@ -172,10 +173,7 @@ func serve(ctx context.Context, ln net.Listener, cfg serveConfig, logger *slog.L
 	})
 	g.Go(func() error {
 		<-gctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		logger.Info("shutting down: draining HTTP connections")
-		return srv.Shutdown(shutdownCtx)
+		return shutdownHTTP(srv, drainTimeout, logger)
 	})
 	return g.Wait()
 }
