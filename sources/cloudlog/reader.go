@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/sources/internal/retry"
 )
 
 // pageSize is the entries asked for per ListLogEntries call, the most the
@@ -159,7 +160,7 @@ func (r *Reader) listPass(ctx context.Context) error {
 				quota++
 				wait := r.opts.Backoff(quota)
 				r.log.Warn("cloud logging quota exhausted; retrying the same page", "err", err, "retry_in", wait)
-				if !sleep(ctx, wait) {
+				if !retry.Sleep(ctx, wait) {
 					return ctx.Err()
 				}
 				continue

@@ -8,6 +8,8 @@ import (
 
 	"cloud.google.com/go/logging/apiv2/loggingpb"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/negtrace/negtrace/sources/internal/retry"
 )
 
 const (
@@ -45,7 +47,7 @@ func (r *Reader) tail(ctx context.Context) {
 			r.health.tailDown(explain(err, r.opts.Project))
 			r.log.Warn("tail stream failed", "err", err, "attempt", failures)
 		}
-		if !sleep(ctx, r.opts.Backoff(failures)) {
+		if !retry.Sleep(ctx, r.opts.Backoff(failures)) {
 			return
 		}
 	}

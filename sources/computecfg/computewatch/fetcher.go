@@ -23,13 +23,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	compute "cloud.google.com/go/compute/apiv1"
 	"cloud.google.com/go/compute/apiv1/computepb"
 
+	"github.com/negtrace/negtrace/sources/internal/retry"
 	"github.com/negtrace/negtrace/sources/state"
 )
 
@@ -54,12 +54,7 @@ const (
 // 5s, 10s, 20s, … doubling up to 5 minutes, each reduced by a random jitter
 // of up to 20%.
 func DefaultBackoff(attempt int) time.Duration {
-	d := maxBackoff
-	attempt = max(attempt, 1)
-	if attempt <= 10 {
-		d = min(minBackoff<<(attempt-1), maxBackoff)
-	}
-	return d - time.Duration(rand.Int64N(int64(d)/5+1))
+	return retry.Backoff(minBackoff, maxBackoff, attempt)
 }
 
 // clients are the Compute REST clients a Fetcher reads with.
@@ -166,12 +161,8 @@ func (f *Fetcher) Run(ctx context.Context) error {
 			}
 			attempt = 0
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !retry.Sleep(ctx, wait) {
 			return nil
-		case <-t.C:
 		}
 	}
 }

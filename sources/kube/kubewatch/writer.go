@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/negtrace/negtrace/sources/internal/retry"
 	"github.com/negtrace/negtrace/sources/state"
 )
 
@@ -130,12 +131,8 @@ func (w *Watcher) apply(ctx context.Context, b state.Batch) bool {
 		}
 		w.applyFailed(err)
 		w.log.Warn("applying records to the state failed; retrying", "records", n, "retry_in", delay, "err", err)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !retry.Sleep(ctx, delay) {
 			return false
-		case <-t.C:
 		}
 		delay = min(2*delay, w.retryMax)
 	}
