@@ -136,7 +136,7 @@ func serve(ctx context.Context, ln net.Listener, cfg serveConfig, logger *slog.L
 	}
 	reg := prometheus.NewRegistry()
 	if err := metrics.Register(reg, store.Snapshot, version()); err != nil {
-		return fmt.Errorf("register metrics: %w", err)
+		return err
 	}
 	handler, err := web.New(web.Options{
 		Store:   store,
