@@ -210,10 +210,10 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	raise := 0
 	for i := range rep.Recommendations {
 		rec := &rep.Recommendations[i]
-		if rec.Action == "raise" || rec.Action == "fix_prestop_hook" || rec.RaceErrorsObserved > 0 {
+		if rec.Action == analyzer.ActionRaise || rec.Action == analyzer.ActionFixHook || rec.RaceErrorsObserved > 0 {
 			o.AtRisk = append(o.AtRisk, rec)
 		}
-		if rec.Action == "raise" {
+		if rec.Action == analyzer.ActionRaise {
 			raise++
 		}
 	}

@@ -155,7 +155,7 @@ func (d *htmlData) cards(v *view) {
 	}
 	raise := 0
 	for _, rec := range v.Recs {
-		if rec.R.Action == actionRaise {
+		if rec.R.Action == analyzer.ActionRaise {
 			raise++
 		}
 	}

@@ -292,13 +292,13 @@ func (t *textWriter) verdictStyle(s string) string {
 func (t *textWriter) actionStyle(s string) string {
 	label := strings.ToUpper(strings.ReplaceAll(s, "_", " "))
 	switch s {
-	case actionRaise:
+	case analyzer.ActionRaise:
 		return t.style(ansiBold+ansiRed, label)
-	case actionKeep:
+	case analyzer.ActionKeep:
 		return t.style(ansiGreen, label)
-	case actionShorten:
+	case analyzer.ActionShorten:
 		return t.style(ansiCyan, label)
-	case actionInsufficient:
+	case analyzer.ActionInsufficient:
 		return t.style(ansiYellow, label)
 	}
 	return label

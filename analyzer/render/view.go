@@ -196,23 +196,15 @@ func (v *view) recs() {
 		if rec.CurrentTerminationGracePeriodSeconds != nil {
 			row.GraceNow = display.Setting(float64(*rec.CurrentTerminationGracePeriodSeconds))
 		}
-		if rec.Action != actionInsufficient || rec.PrestopSleepSeconds > 0 {
+		if rec.Action != analyzer.ActionInsufficient || rec.PrestopSleepSeconds > 0 {
 			row.PrestopNew = display.Setting(float64(rec.PrestopSleepSeconds))
 		}
-		if rec.Action != actionInsufficient || rec.TerminationGracePeriodSeconds > 0 {
+		if rec.Action != analyzer.ActionInsufficient || rec.TerminationGracePeriodSeconds > 0 {
 			row.GraceNew = display.Setting(float64(rec.TerminationGracePeriodSeconds))
 		}
 		v.Recs = append(v.Recs, row)
 	}
 }
-
-// Recommendation actions, as analyzer.Recommendation.Action spells them.
-const (
-	actionRaise        = "raise"
-	actionKeep         = "keep"
-	actionShorten      = "shorten"
-	actionInsufficient = "insufficient_data"
-)
 
 // headline is the one-sentence answer to "how much of this was the race".
 func (v *view) headline() string {
