@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
+	"github.com/negtrace/negtrace/analyzer/render/display"
 )
 
 // This file computes the data the two charts draw (5xx by cause over time,
@@ -116,7 +117,9 @@ func bucketLayout(start, end time.Time, bucket time.Duration) string {
 	if bucket%time.Minute != 0 {
 		clock = "15:04:05"
 	}
-	if last := end.Add(-time.Nanosecond); !start.IsZero() && (start.YearDay() != last.YearDay() || start.Year() != last.Year()) {
+	// end is exclusive: the last bucket ends just before it. start is zero
+	// when there are no buckets; otherwise end-1ns ≥ start is not zero.
+	if display.SpansDays(analyzer.Window{Start: start, End: end.Add(-time.Nanosecond)}) {
 		return "01-02 " + clock
 	}
 	return clock
