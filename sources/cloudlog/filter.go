@@ -5,20 +5,27 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/negtrace/negtrace/sources/kube"
+	"github.com/negtrace/negtrace/sources/lblog"
 )
 
 // What the filter selects.
 var (
 	// lbResourceTypes are the resource types of Application Load Balancer
 	// request logs (field reference §1.1).
-	lbResourceTypes = []string{"http_load_balancer", "http_external_regional_lb_rule", "internal_http_lb_rule"}
+	lbResourceTypes = []string{lblog.ResourceGlobal, lblog.ResourceRegionalExternal, lblog.ResourceInternal}
 	// negMethods are methodName substrings of the Compute calls that attach
 	// and detach NEG endpoints, whatever the API version prefix (v1., beta.).
 	negMethods = []string{"networkEndpointGroups.detachNetworkEndpoints", "networkEndpointGroups.attachNetworkEndpoints"}
 	// eventReasons are the Kubernetes event reasons the analysis uses:
 	// kubelet kills and preStop failures, NEG controller attach/detach, and
 	// what scaled the workload.
-	eventReasons = []string{"Killing", "FailedPreStopHook", "Attach", "Detach", "AttachFailed", "DetachFailed", "ScalingReplicaSet", "SuccessfulRescale"}
+	eventReasons = []string{
+		kube.ReasonKilling, kube.ReasonFailedPreStopHook,
+		kube.ReasonAttach, kube.ReasonDetach, kube.ReasonAttachFailed, kube.ReasonDetachFailed,
+		kube.ReasonScalingReplicaSet, kube.ReasonSuccessfulRescale,
+	}
 )
 
 const (
