@@ -267,8 +267,7 @@ type timelineContent struct {
 	From, To string // the form's values
 	Window   string
 	SVG      template.HTML
-	Lanes    int
-	Omitted  int
+	Omitted  int // terminations with a known deletion time beyond the lane cap
 	Terms    []termRow
 	Max      int
 }
@@ -284,26 +283,21 @@ func (s *Server) timelinePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub, index := windowReport(snap.Report, win)
-	svg, err := render.TimelineSVG(sub, render.TimelineOptions{LaneHref: func(t *analyzer.Termination) string {
+	svg, omitted, err := render.TimelineSVG(sub, render.TimelineOptions{LaneHref: func(t *analyzer.Termination) string {
 		return "#" + anchor(index[t])
 	}})
 	if err != nil {
 		s.badRequest(w, r, "Timeline", snap, err)
 		return
 	}
-	c := timelineContent{From: inputTime(win.Start), To: inputTime(win.End), SVG: svg, Max: render.TimelineMaxLanes}
+	c := timelineContent{From: inputTime(win.Start), To: inputTime(win.End), SVG: svg, Omitted: omitted, Max: render.TimelineMaxLanes}
 	if win != (analyzer.Window{}) {
 		c.Window = display.Window(win)
 	}
 	for _, i := range displayOrder(sub.Terminations) {
 		t := &sub.Terminations[i]
 		c.Terms = append(c.Terms, termRow{Anchor: anchor(index[t]), T: t})
-		if t.DeletionRequestedAt != nil {
-			c.Lanes++
-		}
 	}
-	c.Omitted = max(0, c.Lanes-render.TimelineMaxLanes)
-	c.Lanes -= c.Omitted
 	s.render(w, r, http.StatusOK, "timeline", "Timeline", snap, c)
 }
 

@@ -36,6 +36,7 @@ type timeline struct {
 	Ticks          []tlTick
 	Lanes          []tlLane
 	Omitted        int    // terminations without a lane: over the cap, or deletion time unknown
+	overCap        int    // of Omitted, those with a known deletion time, left out by the cap
 	OmittedText    string // "3 terminations"
 	From, To       float64
 }
@@ -59,6 +60,7 @@ type tlLane struct {
 	Detach       *tlBand // detach requested → completed
 	Marks        []tlMark
 	Dots         []tlDot
+	term         *analyzer.Termination // the termination drawn in this lane
 }
 
 // tlBand is a horizontal bar across the lane.
@@ -90,6 +92,9 @@ func newTimeline(terms []termRow, errs []analyzer.ErrorVerdict, clockLayout stri
 	for _, row := range terms {
 		if row.T.DeletionRequestedAt == nil || len(drawn) == tlMaxLanes {
 			tl.Omitted++
+			if row.T.DeletionRequestedAt != nil {
+				tl.overCap++
+			}
 			continue
 		}
 		drawn = append(drawn, row.T)
@@ -201,6 +206,7 @@ func (tl *timeline) lane(i int, t *analyzer.Termination, errs []*analyzer.ErrorV
 		Label: ellipsize(t.Pod, tlLabelRunes),
 		Title: fmt.Sprintf("%s (%s) · %s · %s · deletion requested %s UTC", t.Pod, t.Workload, t.Verdict,
 			display.Plural(t.RaceErrors, "race error"), t0.UTC().Format(clockLayout)),
+		term: t,
 	}
 	rel := func(at *time.Time) float64 { return at.Sub(t0).Seconds() }
 	minX, maxX := tl.x(0), tl.x(0)

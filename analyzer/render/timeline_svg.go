@@ -32,32 +32,26 @@ type TimelineOptions struct {
 // stylesheet: svg.timeline, lane, grid, mark, m-*, dot, c-*, ...), so the
 // embedding page must provide them; it carries no style attribute and no
 // script. Values from the evidence are escaped by html/template.
-func TimelineSVG(r *analyzer.Report, opts TimelineOptions) (template.HTML, error) {
+//
+// overCap is how many terminations with a known deletion time have no
+// lane because TimelineMaxLanes were drawn before them.
+func TimelineSVG(r *analyzer.Report, opts TimelineOptions) (svg template.HTML, overCap int, err error) {
 	if r == nil {
-		return "", fmt.Errorf("render timeline: %w", errNilReport)
+		return "", 0, fmt.Errorf("render timeline: %w", errNilReport)
 	}
 	v := newView(r)
 	tl := newTimeline(v.Terms, r.Errors, v.clockLayout)
 	if len(tl.Lanes) == 0 {
-		return "", nil
+		return "", tl.overCap, nil
 	}
 	if opts.LaneHref != nil {
-		// Lanes are the first drawable terminations in display order.
-		i := 0
-		for _, row := range v.Terms {
-			if row.T.DeletionRequestedAt == nil {
-				continue
-			}
-			if i == len(tl.Lanes) {
-				break
-			}
-			tl.Lanes[i].Href = opts.LaneHref(row.T)
-			i++
+		for i := range tl.Lanes {
+			tl.Lanes[i].Href = opts.LaneHref(tl.Lanes[i].term)
 		}
 	}
 	var buf bytes.Buffer
 	if err := reportTemplate.ExecuteTemplate(&buf, "timeline", tl); err != nil {
-		return "", fmt.Errorf("render timeline: %w", err)
+		return "", 0, fmt.Errorf("render timeline: %w", err)
 	}
-	return template.HTML(buf.String()), nil //nolint:gosec // produced by html/template, every value escaped
+	return template.HTML(buf.String()), tl.overCap, nil //nolint:gosec // produced by html/template, every value escaped
 }

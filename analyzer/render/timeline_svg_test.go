@@ -12,7 +12,7 @@ import (
 // linked where asked, escaped links, and nothing when there is no lane.
 func TestTimelineSVG(t *testing.T) {
 	t.Run("unlinked", func(t *testing.T) {
-		got, err := TimelineSVG(fixtureReport(), TimelineOptions{})
+		got, _, err := TimelineSVG(fixtureReport(), TimelineOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +28,7 @@ func TestTimelineSVG(t *testing.T) {
 		}
 	})
 	t.Run("linked", func(t *testing.T) {
-		got, err := TimelineSVG(fixtureReport(), TimelineOptions{LaneHref: func(tm *analyzer.Termination) string {
+		got, _, err := TimelineSVG(fixtureReport(), TimelineOptions{LaneHref: func(tm *analyzer.Termination) string {
 			if strings.HasPrefix(tm.Pod, "payments/") {
 				return "javascript:alert(1)"
 			}
@@ -50,13 +50,13 @@ func TestTimelineSVG(t *testing.T) {
 		}
 	})
 	t.Run("no lanes", func(t *testing.T) {
-		got, err := TimelineSVG(&analyzer.Report{Terminations: []analyzer.Termination{{Pod: "ns/p"}}}, TimelineOptions{})
+		got, _, err := TimelineSVG(&analyzer.Report{Terminations: []analyzer.Termination{{Pod: "ns/p"}}}, TimelineOptions{})
 		if err != nil || got != "" {
 			t.Errorf("got %q, %v; want empty", got, err)
 		}
 	})
 	t.Run("nil", func(t *testing.T) {
-		if _, err := TimelineSVG(nil, TimelineOptions{}); err == nil {
+		if _, _, err := TimelineSVG(nil, TimelineOptions{}); err == nil {
 			t.Error("no error for a nil report")
 		}
 	})
