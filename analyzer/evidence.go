@@ -127,12 +127,7 @@ func (c *Collector) AddAudit(e negops.AuditEntry) bool {
 
 // AddPod records one observed version of a pod. It reports whether it was new.
 func (c *Collector) AddPod(p kube.Pod) bool {
-	key := p.ResourceVersion
-	if key == "" {
-		// Without a resourceVersion, the fields the analysis reads identify the version.
-		key = p.Phase + p.IP.String() + p.Deletion.String() + strconv.Itoa(len(p.Exits))
-	}
-	if !c.firstSeen('P', p.UID, p.Namespace, p.Name, key, strconv.FormatBool(p.Deleted)) {
+	if !c.firstSeen('P', p.UID, p.Namespace, p.Name, p.VersionKey(), strconv.FormatBool(p.Deleted)) {
 		return false
 	}
 	c.ev.Pods = append(c.ev.Pods, p)

@@ -48,10 +48,7 @@ func mergePods(pods []kube.Pod) []*podHistory {
 	byKey := make(map[string]*podHistory)
 	var out []*podHistory
 	for _, p := range sorted {
-		k := p.UID
-		if k == "" {
-			k = p.Namespace + "/" + p.Name
-		}
+		k := p.Key()
 		h, ok := byKey[k]
 		if !ok {
 			h = &podHistory{Pod: p}

@@ -9,6 +9,7 @@ package kube
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -64,6 +65,25 @@ type Pod struct {
 	Phase            string
 	ResourceVersion  string
 	Deleted          bool // seen as a watch DELETED event
+}
+
+// Key identifies a pod across its versions: its UID, else namespace/name.
+// The analyzer merges versions by it and the state store keys pods by it.
+func (p *Pod) Key() string {
+	if p.UID != "" {
+		return p.UID
+	}
+	return p.Namespace + "/" + p.Name
+}
+
+// VersionKey identifies one observed version of a pod: its resourceVersion,
+// else the fields the analysis reads (phase, IP, deletion, exit count). The
+// analyzer dedups versions by it and the state store records it.
+func (p *Pod) VersionKey() string {
+	if p.ResourceVersion != "" {
+		return p.ResourceVersion
+	}
+	return p.Phase + p.IP.String() + p.Deletion.String() + strconv.Itoa(len(p.Exits))
 }
 
 // DeletionRequested is T0, when the API server accepted the delete:

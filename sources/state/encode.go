@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/negtrace/negtrace/sources/kube"
@@ -71,7 +70,7 @@ func encode(b *Batch, now time.Time) *rows {
 			continue
 		}
 		ended, last := podEnd(p, now)
-		r.pods = append(r.pods, []any{nil, podKey(p), p.UID, p.Namespace, p.Name, podVersion(p), p.Deleted, ended, last.Unix(), rec})
+		r.pods = append(r.pods, []any{nil, p.Key(), p.UID, p.Namespace, p.Name, p.VersionKey(), p.Deleted, ended, last.Unix(), rec})
 	}
 	for i := range b.Slices {
 		s := &b.Slices[i]
@@ -106,25 +105,6 @@ func encode(b *Batch, now time.Time) *rows {
 		r.backends = append(r.backends, []any{nil, be.Project, be.Region, be.Name, rec})
 	}
 	return r
-}
-
-// podKey identifies a pod across its versions, as the analyzer merges
-// them: by UID, else namespace/name.
-func podKey(p *kube.Pod) string {
-	if p.UID != "" {
-		return p.UID
-	}
-	return p.Namespace + "/" + p.Name
-}
-
-// podVersion identifies one observed version of a pod, as
-// analyzer.Collector.AddPod does: its resourceVersion, else the fields the
-// analysis reads.
-func podVersion(p *kube.Pod) string {
-	if p.ResourceVersion != "" {
-		return p.ResourceVersion
-	}
-	return p.Phase + p.IP.String() + p.Deletion.String() + strconv.Itoa(len(p.Exits))
 }
 
 // podEnd reports whether the pod version shows the pod gone or going
