@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "negtrace analyze:", err)
 		return exitUsage
 	}
-	if !isFormat(f.format) {
+	if !slices.Contains(render.Formats(), f.format) {
 		fmt.Fprintf(stderr, "negtrace analyze: unknown --format %q (want one of %s)\n", f.format, strings.Join(render.Formats(), ", "))
 		return exitUsage
 	}
@@ -165,15 +166,6 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--%s: want an RFC 3339 time such as 2025-03-04T18:10:00Z: %w", name, err)
 	}
 	return t.UTC(), nil
-}
-
-func isFormat(f string) bool {
-	for _, x := range render.Formats() {
-		if x == f {
-			return true
-		}
-	}
-	return false
 }
 
 func isTerminal(w io.Writer) bool {
