@@ -110,8 +110,7 @@ func (c *clients) close() error {
 type Fetcher struct {
 	opts Options
 
-	clients   *clients // nil until created (Run retries creating them)
-	clientErr error    // why clients could not be created
+	clients *clients // nil until created (Run retries creating them)
 
 	// lastChecks keeps the last health check read per URL, used when a
 	// later read of it fails so a stored backend does not lose it. Only Run
@@ -132,12 +131,12 @@ func New(ctx context.Context, opts Options) (*Fetcher, error) {
 		return nil, err
 	}
 	f := &Fetcher{opts: opts, lastChecks: make(map[string]*computepb.HealthCheck)}
-	f.clients, f.clientErr = newClients(ctx, &f.opts)
-	if f.clientErr != nil {
-		f.opts.Logger.Warn("compute clients not created; retrying in Run", "err", f.clientErr)
-		f.health.errors++
-		f.health.problem = classifyClientError(f.clientErr)
+	c, err := newClients(ctx, &f.opts)
+	if err != nil {
+		f.opts.Logger.Warn("compute clients not created; retrying in Run", "err", err)
+		f.clientFailed(err)
 	}
+	f.clients = c
 	return f, nil
 }
 
@@ -187,10 +186,12 @@ func (f *Fetcher) round(ctx context.Context) error {
 	if f.clients == nil {
 		c, err := newClients(ctx, &f.opts)
 		if err != nil {
-			f.clientFailed(ctx, err)
+			if ctx.Err() == nil {
+				f.clientFailed(err)
+			}
 			return err
 		}
-		f.clients, f.clientErr = c, nil
+		f.clients = c
 	}
 	rctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()

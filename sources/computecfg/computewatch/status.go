@@ -56,10 +56,7 @@ func (f *Fetcher) Status() analyzer.SourceStatus {
 }
 
 // clientFailed records that the clients could not be created.
-func (f *Fetcher) clientFailed(ctx context.Context, err error) {
-	if ctx.Err() != nil {
-		return
-	}
+func (f *Fetcher) clientFailed(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.health.errors++
