@@ -122,13 +122,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 func writeReport(rep *analyzer.Report, f analyzeFlags, stdout, stderr io.Writer) int {
 	out := stdout
 	ropts := render.Options{Version: version(), Width: 100}
+	var file *os.File
 	if f.out != "" {
-		file, err := os.Create(f.out)
-		if err != nil {
+		var err error
+		if file, err = os.Create(f.out); err != nil {
 			fmt.Fprintln(stderr, "negtrace analyze:", err)
 			return exitFailure
 		}
-		defer file.Close()
 		out = file
 	} else if fd, ok := stdout.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(fd.Fd())) {
 		ropts.Color = os.Getenv("NO_COLOR") == ""
@@ -136,15 +136,16 @@ func writeReport(rep *analyzer.Report, f analyzeFlags, stdout, stderr io.Writer)
 			ropts.Width = w
 		}
 	}
-	if err := render.Write(out, f.format, rep, ropts); err != nil {
+	err := render.Write(out, f.format, rep, ropts)
+	if file != nil {
+		// The one close of the --out file; its error matters when the write did not fail.
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "negtrace analyze: write report:", err)
 		return exitFailure
-	}
-	if c, ok := out.(io.Closer); ok && out != stdout {
-		if err := c.Close(); err != nil {
-			fmt.Fprintln(stderr, "negtrace analyze: write report:", err)
-			return exitFailure
-		}
 	}
 	return exitOK
 }
