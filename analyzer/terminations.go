@@ -93,11 +93,7 @@ func (ix *index) findT0(t *termination, evs []*kube.Event) bool {
 	h := t.h
 	if t0, ok := h.DeletionRequested(); ok {
 		t.t0 = t0
-		grace := h.TerminationGrace
-		if h.DeletionGrace != nil {
-			grace = *h.DeletionGrace
-		}
-		t.addf("deletion requested at %s: deletionTimestamp %s − %ds grace", t0.UTC().Format(time.RFC3339), h.Deletion.UTC().Format(time.RFC3339), grace)
+		t.addf("deletion requested at %s: deletionTimestamp %s − %ds grace", t0.UTC().Format(time.RFC3339), h.Deletion.UTC().Format(time.RFC3339), h.Grace())
 		return true
 	}
 	for _, e := range evs {
@@ -143,10 +139,7 @@ func (ix *index) findSigterm(t *termination, evs []*kube.Event) {
 	if start.IsZero() {
 		start, startName = t.t0, "deletion"
 	}
-	grace := float64(h.TerminationGrace)
-	if h.DeletionGrace != nil {
-		grace = float64(*h.DeletionGrace)
-	}
+	grace := float64(h.Grace())
 	switch h.PreStop.Kind {
 	case kube.PreStopNone, "":
 		t.preStop = ptr(0.0)

@@ -93,11 +93,17 @@ func (p *Pod) DeletionRequested() (t time.Time, ok bool) {
 	if p.Deletion.IsZero() {
 		return time.Time{}, false
 	}
-	grace := p.TerminationGrace
+	return p.Deletion.Add(-time.Duration(p.Grace()) * time.Second), true
+}
+
+// Grace is the grace period in seconds the pod's termination runs under:
+// metadata.deletionGracePeriodSeconds when set, else
+// spec.terminationGracePeriodSeconds.
+func (p *Pod) Grace() int64 {
 	if p.DeletionGrace != nil {
-		grace = *p.DeletionGrace
+		return *p.DeletionGrace
 	}
-	return p.Deletion.Add(-time.Duration(grace) * time.Second), true
+	return p.TerminationGrace
 }
 
 // SliceEndpoint is one endpoint of an EndpointSlice.
