@@ -13,7 +13,6 @@ import (
 	"github.com/negtrace/negtrace/analyzer"
 	"github.com/negtrace/negtrace/sources/cloudlog"
 	"github.com/negtrace/negtrace/sources/cloudlog/cloudlogtest"
-	"github.com/negtrace/negtrace/sources/export"
 	"github.com/negtrace/negtrace/sources/kube/kubetest"
 	"github.com/negtrace/negtrace/sources/kube/kubewatch"
 	"github.com/negtrace/negtrace/sources/sim"
@@ -177,16 +176,6 @@ func simulateRollout(t *testing.T, sc sim.Scenario, start time.Time) string {
 		t.Fatalf("the simulated rollout has %d race errors and %d terminations; the test needs both", truth.ByCause[sim.CauseRace], len(truth.Terminations))
 	}
 	return dir
-}
-
-// dirEvidence reads a scenario folder the way negtrace analyze does.
-func dirEvidence(t *testing.T, dir string) *analyzer.Evidence {
-	t.Helper()
-	col := analyzer.NewCollector(analyzer.Window{})
-	if err := export.Read(context.Background(), []string{dir}, export.Options{Collector: col, Logger: slog.New(slog.DiscardHandler)}); err != nil {
-		t.Fatal(err)
-	}
-	return col.Evidence()
 }
 
 // termination is what the live path must agree on about a termination:

@@ -19,10 +19,14 @@ import (
 // scenarioEvidence reads a bundled scenario the way negtrace analyze does.
 func scenarioEvidence(t *testing.T, name string) *analyzer.Evidence {
 	t.Helper()
+	return dirEvidence(t, filepath.Join("..", "..", "testdata", "scenarios", name))
+}
+
+// dirEvidence reads a scenario folder the way negtrace analyze does.
+func dirEvidence(t *testing.T, dir string) *analyzer.Evidence {
+	t.Helper()
 	col := analyzer.NewCollector(analyzer.Window{})
-	err := export.Read(context.Background(), []string{filepath.Join("..", "..", "testdata", "scenarios", name)},
-		export.Options{Collector: col, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
+	if err := export.Read(context.Background(), []string{dir}, export.Options{Collector: col, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}
 	return col.Evidence()
