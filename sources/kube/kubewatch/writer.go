@@ -8,53 +8,42 @@ import (
 	"github.com/negtrace/negtrace/sources/state"
 )
 
-// pending is the batch the writer is filling.
-type pending struct {
-	b state.Batch
-	n int // records in b
-}
-
-func (p *pending) add(rec any) {
-	appendRecord(&p.b, rec)
-	p.n++
-}
-
 // write drains the queue into batches: a batch is applied when it holds
 // maxBatch records or when its first record has waited opts.Flush. When ctx
 // is done it applies what is queued, for at most shutdownTimeout.
 func (w *Watcher) write(ctx context.Context) {
-	var p pending
+	var b state.Batch // the batch being filled
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
 	flush := func() {
 		timer.Stop()
-		if p.n > 0 && !w.apply(ctx, p.b) {
+		if b.Len() > 0 && !w.apply(ctx, b) {
 			return // ctx is done: shutdown tries again
 		}
-		p = pending{}
+		b = state.Batch{}
 	}
 	for {
 		if ctx.Err() != nil {
-			w.shutdown(ctx, &p)
+			w.shutdown(ctx, &b)
 			return
 		}
 		select {
 		case rec := <-w.queue:
-			if p.n == 0 {
+			if b.Len() == 0 {
 				timer.Reset(w.opts.Flush)
 			}
-			p.add(rec)
-			if p.n >= w.maxBatch {
+			appendRecord(&b, rec)
+			if b.Len() >= w.maxBatch {
 				flush()
 			}
 		case <-timer.C:
 			flush()
 		case <-ctx.Done():
-			w.shutdown(ctx, &p)
+			w.shutdown(ctx, &b)
 			return
 		}
-		if p.n == 0 && len(w.queue) == 0 && w.lost.Load() && ctx.Err() == nil {
+		if b.Len() == 0 && len(w.queue) == 0 && w.lost.Load() && ctx.Err() == nil {
 			w.reapply(ctx)
 		}
 	}
@@ -62,27 +51,27 @@ func (w *Watcher) write(ctx context.Context) {
 
 // shutdown applies the pending batch and whatever is still queued, in
 // batches, within shutdownTimeout of ctx being done.
-func (w *Watcher) shutdown(ctx context.Context, p *pending) {
+func (w *Watcher) shutdown(ctx context.Context, b *state.Batch) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
 	for {
 	fill:
-		for p.n < w.maxBatch {
+		for b.Len() < w.maxBatch {
 			select {
 			case rec := <-w.queue:
-				p.add(rec)
+				appendRecord(b, rec)
 			default:
 				break fill
 			}
 		}
-		if p.n == 0 {
+		if b.Len() == 0 {
 			return
 		}
-		if !w.apply(sctx, p.b) {
-			w.log.Warn("stopping with records not applied", "records", p.n+len(w.queue))
+		if !w.apply(sctx, *b) {
+			w.log.Warn("stopping with records not applied", "records", b.Len()+len(w.queue))
 			return
 		}
-		*p = pending{}
+		*b = state.Batch{}
 	}
 }
 
@@ -92,24 +81,24 @@ func (w *Watcher) shutdown(ctx context.Context, p *pending) {
 func (w *Watcher) reapply(ctx context.Context) {
 	w.lost.Store(false)
 	w.log.Info("re-applying the cached objects after dropped records")
-	var p pending
+	var b state.Batch
 	for _, f := range w.feeds {
 		for _, obj := range f.informer.GetStore().List() {
 			rec, ok := record(obj, false)
 			if !ok || rec == nil {
 				continue
 			}
-			p.add(rec)
-			if p.n >= w.maxBatch {
-				if !w.apply(ctx, p.b) {
+			appendRecord(&b, rec)
+			if b.Len() >= w.maxBatch {
+				if !w.apply(ctx, b) {
 					return
 				}
-				p = pending{}
+				b = state.Batch{}
 			}
 		}
 	}
-	if p.n > 0 {
-		w.apply(ctx, p.b)
+	if b.Len() > 0 {
+		w.apply(ctx, b)
 	}
 }
 
