@@ -19,7 +19,6 @@ type index struct {
 	attaches  map[netip.Addr][]*negops.Operation
 	podEvents map[string][]*kube.Event // by pod UID and by "ns/name"
 	negEvents map[negZone][]negEvent   // NEG controller events by NEG and zone, by time
-	svcEvents map[string][]negEvent    // NEG controller events by Service "ns/name"
 	scaling   map[string][]*kube.Event // ScalingReplicaSet/SuccessfulRescale by "ns/name" of the object
 	services  map[string]*kube.Service // by "ns/name"
 	nodeZone  map[string]string
@@ -30,7 +29,6 @@ type negZone struct{ neg, zone string }
 type negEvent struct {
 	at, first  time.Time
 	ev         negops.ControllerEvent
-	service    string
 	aggregated bool
 }
 
@@ -41,7 +39,6 @@ func newIndex(ev *Evidence, opts Options) *index {
 		attaches:  make(map[netip.Addr][]*negops.Operation),
 		podEvents: make(map[string][]*kube.Event),
 		negEvents: make(map[negZone][]negEvent),
-		svcEvents: make(map[string][]negEvent),
 		scaling:   make(map[string][]*kube.Event),
 		services:  make(map[string]*kube.Service),
 		nodeZone:  make(map[string]string),
@@ -53,7 +50,6 @@ func newIndex(ev *Evidence, opts Options) *index {
 	ix.leases = buildLeases(hs)
 
 	for _, op := range negops.Pair(ev.Audit) {
-		op := op
 		m := ix.detaches
 		if op.Kind == negops.Attach {
 			m = ix.attaches
@@ -100,21 +96,15 @@ func newIndex(ev *Evidence, opts Options) *index {
 			if !ok {
 				continue
 			}
-			ne := negEvent{at: e.Time, first: e.FirstTime, ev: ce, service: e.Namespace + "/" + e.ObjectName, aggregated: e.Aggregated()}
+			ne := negEvent{at: e.Time, first: e.FirstTime, ev: ce, aggregated: e.Aggregated()}
 			if ne.first.IsZero() {
 				ne.first = ne.at
 			}
 			k := negZone{ce.NEG, ce.Zone}
 			ix.negEvents[k] = append(ix.negEvents[k], ne)
-			ix.svcEvents[ne.service] = append(ix.svcEvents[ne.service], ne)
 		}
 	}
-	for _, m := range []map[negZone][]negEvent{ix.negEvents} {
-		for _, es := range m {
-			slices.SortStableFunc(es, func(a, b negEvent) int { return a.first.Compare(b.first) })
-		}
-	}
-	for _, es := range ix.svcEvents {
+	for _, es := range ix.negEvents {
 		slices.SortStableFunc(es, func(a, b negEvent) int { return a.first.Compare(b.first) })
 	}
 	for _, es := range ix.podEvents {
