@@ -236,15 +236,11 @@ func (s *Server) listBackends(w http.ResponseWriter, r *http.Request, _ string) 
 	if size > 0 && start+size < end {
 		end = start + size
 	}
-	scope := "global"
-	if region != "" {
-		scope = "regions/" + region
-	}
 	list := &computepb.BackendServiceList{
 		Kind:     proto.String("compute#backendServiceList"),
-		Id:       proto.String("projects/" + project + "/" + scope + "/backendServices"),
+		Id:       proto.String("projects/" + project + "/" + scope(region) + "/backendServices"),
 		Items:    items[start:end],
-		SelfLink: proto.String("https://www.googleapis.com/compute/v1/projects/" + project + "/" + scope + "/backendServices"),
+		SelfLink: proto.String("https://www.googleapis.com/compute/v1/projects/" + project + "/" + scope(region) + "/backendServices"),
 	}
 	if end < len(items) {
 		list.NextPageToken = proto.String(strconv.Itoa(end))
