@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -178,10 +179,7 @@ func (s *sink) apply(ctx context.Context, b state.Batch) error {
 func (s *sink) snapshot() (records, []state.Batch) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := newRecords()
-	for _, b := range s.batches {
-		out.add(b)
-	}
+	out := records{maps.Clone(s.recs.Requests), maps.Clone(s.recs.Audit), maps.Clone(s.recs.Events)}
 	return out, slices.Clone(s.batches)
 }
 
