@@ -65,7 +65,7 @@ func newIndex(ev *Evidence, opts Options) *index {
 	}
 	for _, m := range []map[netip.Addr][]*negops.Operation{ix.detaches, ix.attaches} {
 		for _, ops := range m {
-			slices.SortStableFunc(ops, func(a, b *negops.Operation) int { return opTime(a).Compare(opTime(b)) })
+			slices.SortStableFunc(ops, func(a, b *negops.Operation) int { return a.At().Compare(b.At()) })
 		}
 	}
 	for _, s := range ev.Slices {
@@ -114,14 +114,6 @@ func newIndex(ev *Evidence, opts Options) *index {
 		slices.SortStableFunc(es, func(a, b *kube.Event) int { return a.Time.Compare(b.Time) })
 	}
 	return ix
-}
-
-// opTime is when an operation was requested, else when it completed.
-func opTime(op *negops.Operation) time.Time {
-	if !op.RequestedAt.IsZero() {
-		return op.RequestedAt
-	}
-	return op.CompletedAt
 }
 
 // eventsOf returns the events of pod h, deduplicated between the UID and

@@ -202,7 +202,7 @@ func (ix *index) findDetach(t *termination) {
 	h := t.h
 	tol := ix.opts.SkewTolerance
 	for _, op := range ix.detaches[h.IP] {
-		at := opTime(op)
+		at := op.At()
 		if at.Before(t.t0.Add(-tol)) || (t.lease != nil && !t.lease.to.IsZero() && !at.Before(t.lease.to)) || !ix.opHasPod(op, h) {
 			continue
 		}

@@ -62,6 +62,15 @@ type Operation struct {
 	Error       string    // status message of a failed operation
 }
 
+// At is when the operation was requested, else when it completed: the time
+// operations are ordered and matched by.
+func (op *Operation) At() time.Time {
+	if !op.RequestedAt.IsZero() {
+		return op.RequestedAt
+	}
+	return op.CompletedAt
+}
+
 // ControllerEvent is the NEG controller's Attach/Detach/AttachFailed/DetachFailed
 // event on a Service, parsed from its message. It carries a count, never IPs,
 // and is recorded after the operation completed.

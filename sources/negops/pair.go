@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"time"
 )
 
 // opEntries holds the audit entries of one operation by role, keeping the
@@ -71,7 +70,7 @@ func Pair(entries []AuditEntry) []Operation {
 		items = append(items, item{g.operation(""), g.order})
 	}
 	slices.SortStableFunc(items, func(a, b item) int {
-		if c := sortTime(&a.op).Compare(sortTime(&b.op)); c != 0 {
+		if c := a.op.At().Compare(b.op.At()); c != 0 {
 			return c
 		}
 		return cmp.Or(
@@ -87,14 +86,6 @@ func Pair(entries []AuditEntry) []Operation {
 		ops[i] = items[i].op
 	}
 	return ops
-}
-
-// sortTime is the time an operation is ordered by.
-func sortTime(op *Operation) time.Time {
-	if !op.RequestedAt.IsZero() {
-		return op.RequestedAt
-	}
-	return op.CompletedAt
 }
 
 // operation builds the Operation with the given id from its entries.
