@@ -54,8 +54,7 @@ func Analyze(ev *Evidence, opts Options) (*Report, error) {
 	rep.Summary.LB5xx = len(errs)
 
 	inWindow := func(t *termination) bool {
-		w := ev.Window
-		return len(t.raceErrors) > 0 || ((w.Start.IsZero() || !t.t0.Before(w.Start)) && (w.End.IsZero() || t.t0.Before(w.End)))
+		return len(t.raceErrors) > 0 || ev.Window.Contains(t.t0)
 	}
 	var latencies []float64
 	byWorkload := make(map[string][]*termination)

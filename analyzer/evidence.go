@@ -50,8 +50,7 @@ func NewCollector(w Window) *Collector {
 
 // InWindow reports whether t is inside the collector's window.
 func (c *Collector) InWindow(t time.Time) bool {
-	w := c.ev.Window
-	return (w.Start.IsZero() || !t.Before(w.Start)) && (w.End.IsZero() || t.Before(w.End))
+	return c.ev.Window.Contains(t)
 }
 
 // firstSeen reports whether the key made of parts has not been seen before,

@@ -25,6 +25,12 @@ type Window struct {
 	End   time.Time `json:"end"`
 }
 
+// Contains reports whether t is inside w: zero bounds are open, the start is
+// included and the end excluded.
+func (w Window) Contains(t time.Time) bool {
+	return (w.Start.IsZero() || !t.Before(w.Start)) && (w.End.IsZero() || t.Before(w.End))
+}
+
 // Input describes one input file: what it was, how much of it was used.
 type Input struct {
 	Path     string   `json:"path"`
