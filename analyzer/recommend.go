@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -31,10 +32,7 @@ func recommend(workload string, terms []*termination, slack time.Duration, opts 
 	rec := Recommendation{Workload: workload, Terminations: len(terms), DrainingTimeoutSeconds: lb.draining, HealthCheckDetectionSeconds: lb.detection}
 	// The latest termination's pod spec is the current configuration.
 	last := terms[len(terms)-1]
-	var cur *float64
-	if last.preStop != nil {
-		cur = last.preStop
-	}
+	cur := last.preStop
 	rec.CurrentPrestopSleepSeconds = cur
 	grace := last.h.TerminationGrace
 	rec.CurrentTerminationGracePeriodSeconds = &grace
@@ -182,7 +180,7 @@ func patch(workload string, h *podHistory, rec Recommendation) string {
 	case "StatefulSet", "DaemonSet":
 		kind = strings.ToLower(h.OwnerKind)
 	}
-	container := cmpOr(h.Container, "app")
+	container := cmp.Or(h.Container, "app")
 	var b strings.Builder
 	fmt.Fprintf(&b, "# kubectl -n %s patch %s %s --patch-file negtrace-%s.yaml\n", ns, kind, name, name)
 	b.WriteString("spec:\n  template:\n    spec:\n")

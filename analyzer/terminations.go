@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -132,7 +133,7 @@ func (ix *index) findSigterm(t *termination, evs []*kube.Event) {
 	for _, e := range evs {
 		if e.Reason == kube.ReasonKilling && !e.Time.Before(t.t0.Add(-tol)) && t.killing.IsZero() {
 			t.killing = e.Time
-			t.addf("kubelet Killing event at %s on %s", t.rel(e.Time), cmpOr(e.Host, h.Node))
+			t.addf("kubelet Killing event at %s on %s", t.rel(e.Time), cmp.Or(e.Host, h.Node))
 		}
 	}
 	start, startName := t.killing, "Killing"
@@ -207,7 +208,7 @@ func (ix *index) findDetach(t *termination) {
 			continue
 		}
 		if t.neg == "" {
-			t.neg, t.zone = op.NEG, cmpOr(op.Zone, t.zone)
+			t.neg, t.zone = op.NEG, cmp.Or(op.Zone, t.zone)
 		}
 		if t.detachReq.IsZero() && !op.RequestedAt.IsZero() {
 			t.detachReq = op.RequestedAt
@@ -281,7 +282,7 @@ func (ix *index) negOf(h *podHistory) (neg, zone string) {
 		}
 	}
 	if neg != "" {
-		return neg, cmpOr(zone, h.zone)
+		return neg, cmp.Or(zone, h.zone)
 	}
 	for _, svc := range h.services {
 		s := ix.services[svc]
@@ -336,13 +337,6 @@ func (ix *index) findTrigger(t *termination) {
 		t.trigger = fmt.Sprintf("%s: %s", best.Reason, truncate(best.Message, 120))
 		t.addf("triggered by %s at %s: %s", best.Reason, t.rel(best.Time), truncate(best.Message, 120))
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func truncate(s string, n int) string {

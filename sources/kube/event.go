@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -25,8 +26,8 @@ func EventFrom(e *corev1.Event) Event {
 		Reason:     e.Reason,
 		Message:    e.Message,
 		Type:       e.Type,
-		Component:  firstNonEmpty(e.Source.Component, e.ReportingController),
-		Host:       firstNonEmpty(e.Source.Host, e.ReportingInstance),
+		Component:  cmp.Or(e.Source.Component, e.ReportingController),
+		Host:       cmp.Or(e.Source.Host, e.ReportingInstance),
 		Count:      int(e.Count),
 	}
 	var ts eventTimes
@@ -60,8 +61,8 @@ func EventFromEventsV1(e *eventsv1.Event) Event {
 		Reason:     e.Reason,
 		Message:    e.Note,
 		Type:       e.Type,
-		Component:  firstNonEmpty(e.DeprecatedSource.Component, e.ReportingController),
-		Host:       firstNonEmpty(e.DeprecatedSource.Host, e.ReportingInstance),
+		Component:  cmp.Or(e.DeprecatedSource.Component, e.ReportingController),
+		Host:       cmp.Or(e.DeprecatedSource.Host, e.ReportingInstance),
 		Count:      int(e.DeprecatedCount),
 	}
 	var ts eventTimes
@@ -87,16 +88,6 @@ func (ts eventTimes) times() (t, first time.Time) {
 	t = firstNonZero(ts.event, ts.series, ts.last, ts.first)
 	first = firstNonZero(ts.first, ts.event, t)
 	return t, first
-}
-
-// firstNonEmpty returns the first non-empty string.
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // firstPositive returns the first positive number, or 0.
