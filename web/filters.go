@@ -58,11 +58,6 @@ func parseWindow(q url.Values) (analyzer.Window, error) {
 	return w, nil
 }
 
-// inWindow reports whether t is inside w (zero bounds open, end excluded).
-func inWindow(w analyzer.Window, t time.Time) bool {
-	return (w.Start.IsZero() || !t.Before(w.Start)) && (w.End.IsZero() || t.Before(w.End))
-}
-
 // errorFilter selects LB 5xx; zero fields select everything.
 type errorFilter struct {
 	Cause    analyzer.Cause

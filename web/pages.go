@@ -311,13 +311,13 @@ func windowReport(r *analyzer.Report, win analyzer.Window) (*analyzer.Report, ma
 	var from []int
 	for i := range r.Terminations {
 		t := &r.Terminations[i]
-		if win == (analyzer.Window{}) || t.DeletionRequestedAt != nil && inWindow(win, *t.DeletionRequestedAt) {
+		if win == (analyzer.Window{}) || t.DeletionRequestedAt != nil && win.Contains(*t.DeletionRequestedAt) {
 			sub.Terminations = append(sub.Terminations, *t)
 			from = append(from, i)
 		}
 	}
 	for _, e := range r.Errors {
-		if inWindow(win, e.Timestamp) {
+		if win.Contains(e.Timestamp) {
 			sub.Errors = append(sub.Errors, e)
 		}
 	}

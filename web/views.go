@@ -175,7 +175,7 @@ func (f errorFilter) matches(e *analyzer.ErrorVerdict, workload string) bool {
 		f.Pod != "" && (e.Pod == nil || *e.Pod != f.Pod):
 		return false
 	}
-	return inWindow(f.Window, e.Timestamp)
+	return f.Window.Contains(e.Timestamp)
 }
 
 func (d *derived) errors(f errorFilter) errorsView {
