@@ -35,7 +35,8 @@ type Options struct {
 	// before analysing, to take in the rest of a burst. 0 means 250ms.
 	Debounce time.Duration
 	// Refresh is how often the snapshot is republished (source health)
-	// without new evidence. 0 means 15s.
+	// without new evidence; the stored evidence is analysed again only if
+	// a batch or the retention changed it since. 0 means 15s.
 	Refresh time.Duration
 	// PruneEvery is how often the retention runs. 0 means 1h.
 	PruneEvery time.Duration
@@ -52,6 +53,12 @@ type Service struct {
 	sources []Source
 
 	analysisErrors atomic.Int64
+	// stale is set when the stored evidence may differ from what the
+	// published report was made of: a batch was stored (records or a
+	// checkpoint), the retention removed records, or the last analysis
+	// failed. The analyzer reads no clock, so an unchanged store gives the
+	// same report.
+	stale atomic.Bool
 }
 
 // New returns a Service; Run starts it.
@@ -76,7 +83,9 @@ func New(opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{opts: opts, trigger: make(chan struct{}, 1)}, nil
+	s := &Service{opts: opts, trigger: make(chan struct{}, 1)}
+	s.stale.Store(true)
+	return s, nil
 }
 
 // Apply stores a batch from a source and asks for a new analysis. It is
@@ -86,6 +95,7 @@ func (s *Service) Apply(ctx context.Context, b state.Batch) error {
 	if err != nil {
 		return fmt.Errorf("store %s batch: %w", b.Source, err)
 	}
+	s.stale.Store(true)
 	if added > 0 {
 		select {
 		case s.trigger <- struct{}{}:
@@ -162,6 +172,7 @@ func (s *Service) Run(ctx context.Context, sources ...Source) error {
 			if n, err := s.opts.DB.Prune(ctx); err != nil {
 				s.opts.Logger.Error("prune state", "err", err)
 			} else if n > 0 {
+				s.stale.Store(true)
 				s.opts.Logger.Info("pruned state past retention", "records", n)
 			}
 		}
@@ -170,18 +181,30 @@ func (s *Service) Run(ctx context.Context, sources ...Source) error {
 
 // analyse analyses all stored evidence and publishes the snapshot; on
 // failure the previous one stays, with the failure in its source health.
+// When nothing changed the store since the published report, it only
+// republishes that report with the current source health.
 func (s *Service) analyse(ctx context.Context) {
-	rep, err := s.Report(ctx, analyzer.Window{})
+	prev := s.snap.Load()
+	var (
+		rep *analyzer.Report
+		err error
+	)
+	if s.stale.Swap(false) || prev == nil {
+		rep, err = s.Report(ctx, analyzer.Window{})
+	} else {
+		rep = prev.Report
+	}
 	statuses := s.statuses()
 	now := s.opts.Now().UTC()
 	if err != nil {
+		s.stale.Store(true)
 		if ctx.Err() != nil {
 			return
 		}
 		s.analysisErrors.Add(1)
 		s.opts.Logger.Error("analyse live evidence", "err", err)
 		statuses = append(statuses, analyzer.SourceStatus{Name: "state", State: analyzer.SourceDegraded, Errors: int(s.analysisErrors.Load()), Message: fmt.Sprintf("analysis of the stored evidence failed: %v", err)})
-		if prev := s.snap.Load(); prev != nil {
+		if prev != nil {
 			next := *prev
 			next.Sources = statuses
 			s.snap.Store(&next)
