@@ -8,6 +8,7 @@
 package metrics
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,6 +101,17 @@ var allDescs = []*prometheus.Desc{
 // collector exports the snapshot returned by its function at each scrape.
 type collector struct {
 	snapshot func() *analyzer.Snapshot
+	// last holds the metrics of the last report scraped: a report is not
+	// modified once published, and live mode republishes the same report
+	// (with fresh source health) until the evidence changes, so scrapes in
+	// between reuse them instead of walking every error and termination.
+	last atomic.Pointer[reportMetrics]
+}
+
+// reportMetrics are the constant metrics made from one report.
+type reportMetrics struct {
+	report  *analyzer.Report
+	metrics []prometheus.Metric
 }
 
 // NewCollector returns a Collector that calls snapshot at each scrape and
@@ -137,8 +149,28 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	collectSources(ch, s.Sources)
 	if s.Report != nil {
-		collectReport(ch, s.Report)
+		for _, m := range c.reportMetrics(s.Report) {
+			ch <- m
+		}
 	}
+}
+
+// reportMetrics returns the metrics of r, made at its first scrape.
+func (c *collector) reportMetrics(r *analyzer.Report) []prometheus.Metric {
+	if last := c.last.Load(); last != nil && last.report == r {
+		return last.metrics
+	}
+	made := &reportMetrics{report: r}
+	ch := make(chan prometheus.Metric)
+	go func() {
+		defer close(ch)
+		collectReport(ch, r)
+	}()
+	for m := range ch {
+		made.metrics = append(made.metrics, m)
+	}
+	c.last.Store(made)
+	return made.metrics
 }
 
 // send sends one constant metric. Label values are valid UTF-8 by

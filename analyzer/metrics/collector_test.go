@@ -304,6 +304,28 @@ func TestCollectorReadsAtScrape(t *testing.T) {
 	}
 }
 
+// TestCollectorSameReportNewHealth checks that a republished report (live
+// mode's refresh: the same report, new source health) exports the same
+// report metrics with the new health, scrape after scrape.
+func TestCollectorSameReportNewHealth(t *testing.T) {
+	current := testSnapshot()
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(NewCollector(func() *analyzer.Snapshot { return current })); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(wantNotDemo+wantSources+wantReport), metricNames...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := *current
+	next.Sources, next.Updated = nil, time.Time{} // no source health, no analysis time
+	current = &next
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(wantNotDemo+wantReport), metricNames...); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestEveryMetricExported checks that the full test snapshot exports every
 // described metric, so that tests built on it (the rules' metric names)
 // see them all.
