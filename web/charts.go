@@ -49,7 +49,7 @@ var niceBuckets = []time.Duration{
 // the window is open, the span of the errors). bucket 0 chooses a size
 // giving at most autoBuckets buckets.
 func (d *derived) timeseries(bucket time.Duration) (timeseriesView, error) {
-	r := d.snap.Report
+	r := d.report
 	start, end := r.Window.Start.UTC(), r.Window.End.UTC()
 	if !end.IsZero() {
 		// A report's window ends at its last entry, inclusive.

@@ -14,7 +14,7 @@ func errAt(s float64, c analyzer.Cause) analyzer.ErrorVerdict {
 	return analyzer.ErrorVerdict{Timestamp: t0.Add(time.Duration(s * float64(time.Second))), Status: 502, Cause: c}
 }
 
-func derivedOf(r *analyzer.Report) *derived { return newDerived(&analyzer.Snapshot{Report: r}) }
+func derivedOf(r *analyzer.Report) *derived { return newDerived(r) }
 
 // TestTimeseriesEdges: the last entry of a window is counted, open
 // windows span the errors, and no errors give no buckets.

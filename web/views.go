@@ -12,9 +12,11 @@ import (
 // API call returns one of them as JSON, and the page showing the same
 // thing renders it from the same function.
 
-// derived is what the views compute once per snapshot.
+// derived is what the views compute once per report. It depends on the
+// report only, so a snapshot republished with the same report (live mode's
+// refresh of source health) keeps it.
 type derived struct {
-	snap        *analyzer.Snapshot
+	report      *analyzer.Report
 	podWorkload map[string]string // "ns/pod" → "ns/workload", from the terminations
 	causes      []analyzer.Cause  // the known causes, then any other the report names
 	workloads   []string          // sorted
@@ -30,17 +32,16 @@ func (s *Server) current() (*analyzer.Snapshot, *derived) {
 	if snap == nil || snap.Report == nil {
 		return nil, nil
 	}
-	if d := s.derived.Load(); d != nil && d.snap == snap {
+	if d := s.derived.Load(); d != nil && d.report == snap.Report {
 		return snap, d
 	}
-	d := newDerived(snap)
+	d := newDerived(snap.Report)
 	s.derived.Store(d)
 	return snap, d
 }
 
-func newDerived(snap *analyzer.Snapshot) *derived {
-	r := snap.Report
-	d := &derived{snap: snap, podWorkload: map[string]string{}, causes: reportCauses(r), order: displayOrder(r.Terminations)}
+func newDerived(r *analyzer.Report) *derived {
+	d := &derived{report: r, podWorkload: map[string]string{}, causes: reportCauses(r), order: displayOrder(r.Terminations)}
 	workloads := map[string]bool{}
 	for _, t := range r.Terminations {
 		if t.Pod != "" && t.Workload != "" {
@@ -179,7 +180,7 @@ func (f errorFilter) matches(e *analyzer.ErrorVerdict, workload string) bool {
 }
 
 func (d *derived) errors(f errorFilter) errorsView {
-	r := d.snap.Report
+	r := d.report
 	v := errorsView{Page: f.Page, PerPage: perPage, Items: []errorItem{}}
 	first := (f.Page - 1) * perPage
 	for i := range r.Errors {
