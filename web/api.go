@@ -116,7 +116,7 @@ func (s *Server) apiTimeseries(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiLatency(w http.ResponseWriter, _ *http.Request) {
-	if snap, _ := s.apiCurrent(w); snap != nil {
-		writeJSON(w, http.StatusOK, latencyHistogram(snap.Report))
+	if snap, d := s.apiCurrent(w); snap != nil {
+		writeJSON(w, http.StatusOK, d.latency())
 	}
 }

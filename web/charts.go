@@ -47,8 +47,25 @@ var niceBuckets = []time.Duration{
 
 // timeseries counts the errors of r per bucket over r's window (or, when
 // the window is open, the span of the errors). bucket 0 chooses a size
-// giving at most autoBuckets buckets.
+// giving at most autoBuckets buckets; that series, which the overview page
+// and its chart's API call both ask for, is made once per report.
 func (d *derived) timeseries(bucket time.Duration) (timeseriesView, error) {
+	if bucket != 0 {
+		return d.makeTimeseries(bucket)
+	}
+	d.autoSeries.once.Do(func() { d.autoSeries.v, d.autoSeries.err = d.makeTimeseries(0) })
+	return d.autoSeries.v, d.autoSeries.err
+}
+
+// latency is latencyHistogram of the report, made once per report for the
+// overview page and its chart's API call.
+func (d *derived) latency() latencyView {
+	d.latencyOnce.Do(func() { d.latencyView = latencyHistogram(d.report) })
+	return d.latencyView
+}
+
+// makeTimeseries is timeseries, computed.
+func (d *derived) makeTimeseries(bucket time.Duration) (timeseriesView, error) {
 	r := d.report
 	start, end := r.Window.Start.UTC(), r.Window.End.UTC()
 	if !end.IsZero() {

@@ -183,7 +183,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, "Overview", snap, err)
 		return
 	}
-	o := overview{Series: series, Latency: latencyHistogram(rep), Sources: snap.Sources, InputsCount: len(rep.Inputs)}
+	o := overview{Series: series, Latency: d.latency(), Sources: snap.Sources, InputsCount: len(rep.Inputs)}
 	sum := rep.Summary
 	race := sum.ByCause[analyzer.CauseRace]
 	o.Headline, o.Bad = headline(sum.LB5xx, race), race > 0

@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/negtrace/negtrace/analyzer"
@@ -22,6 +23,16 @@ type derived struct {
 	workloads   []string          // sorted
 	details     []string          // statusDetails of the errors, sorted
 	order       []int             // indexes of Report.Terminations in display order
+
+	// Made on first use: the automatic time series and the latency
+	// histogram (see timeseries and latency).
+	autoSeries struct {
+		once sync.Once
+		v    timeseriesView
+		err  error
+	}
+	latencyOnce sync.Once
+	latencyView latencyView
 }
 
 // current returns the latest snapshot and its derived views, or nil
