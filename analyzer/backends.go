@@ -50,7 +50,7 @@ func backendsOf(bs []computecfg.Backend, terms []*termination) lbConfig {
 // unknown or not sampled.
 func sampleRate(bs []computecfg.Backend, name string) float64 {
 	for i := range bs {
-		if b := &bs[i]; b.Name == name && b.LogEnabled && b.SampleRate > 0 && b.SampleRate < 1 {
+		if b := &bs[i]; b.Name == name && b.Sampled() {
 			return b.SampleRate
 		}
 	}
@@ -60,7 +60,7 @@ func sampleRate(bs []computecfg.Backend, name string) float64 {
 // estimate5xx scales the logged 5xx by each backend's sample rate; nil when
 // no backend is sampled.
 func estimate5xx(bs []computecfg.Backend, errs []lblog.Request) *int {
-	sampled := slices.ContainsFunc(bs, func(b computecfg.Backend) bool { return b.LogEnabled && b.SampleRate > 0 && b.SampleRate < 1 })
+	sampled := slices.ContainsFunc(bs, func(b computecfg.Backend) bool { return b.Sampled() })
 	if !sampled {
 		return nil
 	}
@@ -78,7 +78,7 @@ func backendNotes(bs []computecfg.Backend) []string {
 		switch {
 		case !b.LogEnabled:
 			n = append(n, fmt.Sprintf("LB request logging is off for backend service %s: its errors cannot be seen (enable logging in the BackendConfig: spec.logging.enable: true).", b.Name))
-		case b.SampleRate > 0 && b.SampleRate < 1:
+		case b.Sampled():
 			n = append(n, fmt.Sprintf("Backend service %s logs a %g sample of requests: error counts are of logged entries (×%.3g for an estimate), and no error seen does not prove none happened.", b.Name, b.SampleRate, 1/b.SampleRate))
 		}
 	}

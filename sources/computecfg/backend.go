@@ -42,3 +42,9 @@ type Backend struct {
 	HealthCheck        *HealthCheck // nil when unknown
 	FetchedAt          time.Time
 }
+
+// Sampled reports whether the backend service logs only a fraction of its
+// requests: logging on with a sample rate strictly between 0 and 1.
+func (b *Backend) Sampled() bool {
+	return b.LogEnabled && b.SampleRate > 0 && b.SampleRate < 1
+}
