@@ -92,7 +92,7 @@ func (s *Store) Run(ctx context.Context) error {
 			continue
 		}
 		s.opts.Logger.Info("evidence changed: analysing again")
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+		if err := s.refresh(ctx, fp); err != nil && ctx.Err() == nil {
 			s.opts.Logger.Error("analyse evidence", "err", err)
 		}
 	}
@@ -101,9 +101,14 @@ func (s *Store) Run(ctx context.Context) error {
 // Refresh analyses the evidence now and publishes the result. On failure
 // the previous snapshot stays, marked degraded.
 func (s *Store) Refresh(ctx context.Context) error {
+	return s.refresh(ctx, s.currentFingerprint())
+}
+
+// refresh is Refresh for evidence whose fingerprint, taken before reading
+// it, is fp.
+func (s *Store) refresh(ctx context.Context, fp uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fp := s.currentFingerprint()
 	rep, err := s.analyse(ctx, analyzer.Window{}, s.opts.Logger)
 	now := s.opts.Now().UTC()
 	if err != nil {
